@@ -1,0 +1,46 @@
+"""Shared helpers of the benchmarks: an isolated database and the result table."""
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.db import connections
+from django.test.utils import setup_databases, teardown_databases
+
+
+@dataclass
+class Row:
+    benchmark: str
+    figure: str
+    value: str
+    goal: str
+    met: bool | None  # None: a figure with no goal of its own
+
+
+def print_rows(rows: list[Row]) -> None:
+    if not rows:
+        return
+    widths = [max(len(getattr(r, f)) for r in rows) for f in ("benchmark", "figure", "value", "goal")]
+    for r in rows:
+        verdict = "" if r.met is None else ("ok" if r.met else "MISSED")
+        cells = [r.benchmark, r.figure, r.value, r.goal]
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  " + verdict, flush=True)
+
+
+@contextlib.contextmanager
+def scratch_database():
+    """A throw-away test database (SQLite file or PostgreSQL test_ db), migrated."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if connections["default"].vendor == "sqlite":
+            connections["default"].settings_dict["TEST"]["NAME"] = os.path.join(tmp, "bench.sqlite3")
+        old = setup_databases(verbosity=0, interactive=False)
+        try:
+            yield
+        finally:
+            teardown_databases(old, verbosity=0)
+
+
+def load_markets() -> None:
+    call_command("migrate", verbosity=0)

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from core.models import AuditEntry, StaffProfile
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role"]
+    list_filter = ["role"]
+    filter_horizontal = ["markets"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log cannot be changed through the app."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id", "market"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "actor__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

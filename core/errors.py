@@ -1,0 +1,32 @@
+"""Domain errors that services raise; the API and pages map them in one place."""
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationFailed(DomainError):
+    """Bad input: `errors` maps each field to its reasons, in Vietnamese."""
+
+    status_code = 422
+
+    @classmethod
+    def single(cls, field: str, reason: str) -> "ValidationFailed":
+        return cls(f"{field}: {reason}", errors={field: [reason]})
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    status_code = 409

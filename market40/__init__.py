@@ -1,0 +1,3 @@
+from market40.celery import app as celery_app
+
+__all__ = ["celery_app"]

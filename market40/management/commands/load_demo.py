@@ -1,0 +1,16 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from market40.demo_users import ensure_demo_users
+from merchants.demo import load_vendors
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (logins, vendors, wallet accounts) into a migrated database. Safe to run twice."
+
+    def handle(self, *args, **options) -> None:
+        started = time.monotonic()
+        users = ensure_demo_users()
+        created = load_vendors(actor=users["van_hanh"])
+        self.stdout.write(f"demo: {created} new vendors in {time.monotonic() - started:.1f} s")

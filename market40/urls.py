@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from market40.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("core.urls")),
+    path("", include("merchants.urls")),
+    path("", include("printables.urls")),
+    path("", include("payments.urls")),
+]

@@ -1,0 +1,98 @@
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from core import audit
+from core.access import require_market_write
+from merchants import imports, selectors, services
+from merchants.models import WalletAccount
+from merchants.schemas import (
+    AuditEntryOut,
+    ImportReportOut,
+    MarketOut,
+    VendorIn,
+    VendorOut,
+    VendorPatch,
+    WalletAccountIn,
+    WalletAccountOut,
+)
+
+router = Router(tags=["markets and vendors"])
+
+
+def _with_accounts(vendors):
+    return vendors.prefetch_related(Prefetch("wallet_accounts", queryset=WalletAccount.objects.order_by("partner")))
+
+
+@router.get("/markets", response=list[MarketOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_markets(request: HttpRequest, district: str | None = None, pilot: bool | None = None):
+    markets = selectors.markets_visible_to(request.user)
+    if district:
+        markets = markets.filter(district=district)
+    if pilot is not None:
+        markets = markets.filter(is_pilot=pilot)
+    return markets
+
+
+@router.get("/markets/{code}", response=MarketOut)
+def get_market(request: HttpRequest, code: str):
+    return selectors.get_market_for(request.user, code)
+
+
+@router.get("/vendors", response=list[VendorOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_vendors(request: HttpRequest, market: str | None = None, status: str | None = None, search: str | None = None):
+    return _with_accounts(selectors.vendor_search(request.user, market=market, status=status, search=search))
+
+
+@router.post("/vendors", response={201: VendorOut})
+def register_vendor(request: HttpRequest, payload: VendorIn):
+    market = selectors.get_market_for(request.user, payload.market)
+    data = payload.dict(exclude={"market", "consent_given", "activate"})
+    vendor = services.vendor_register(
+        actor=request.user, market=market, data=data, consent_given=payload.consent_given, activate=payload.activate
+    )
+    return Status(201, vendor)
+
+
+@router.post("/vendors/import", response=ImportReportOut)
+def import_vendors(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    market: Form[str],
+    dry_run: Form[bool] = True,
+):
+    target = selectors.get_market_for(request.user, market)
+    require_market_write(request.user, target)
+    return imports.vendor_import(
+        actor=request.user, market=target, filename=file.name or "", content=file.read(), dry_run=dry_run
+    )
+
+
+@router.get("/vendors/{code}", response=VendorOut)
+def get_vendor(request: HttpRequest, code: str):
+    return selectors.get_vendor_for(request.user, code)
+
+
+@router.patch("/vendors/{code}", response=VendorOut)
+def update_vendor(request: HttpRequest, code: str, payload: VendorPatch):
+    vendor = selectors.get_vendor_for(request.user, code)
+    return services.vendor_update(actor=request.user, vendor=vendor, data=payload.dict(exclude_unset=True))
+
+
+@router.get("/vendors/{code}/history", response=list[AuditEntryOut])
+def vendor_history(request: HttpRequest, code: str):
+    vendor = selectors.get_vendor_for(request.user, code)
+    return list(audit.history_of(vendor))
+
+
+@router.post("/vendors/{code}/wallet-accounts", response={201: WalletAccountOut})
+def add_wallet_account(request: HttpRequest, code: str, payload: WalletAccountIn):
+    vendor = selectors.get_vendor_for(request.user, code)
+    account = services.wallet_account_add(
+        actor=request.user, vendor=vendor, partner=payload.partner, account_number=payload.account_number
+    )
+    return Status(201, account)

@@ -1,0 +1,380 @@
+"""Bulk import of a market's vendors from the board's XLSX or CSV sheet.
+
+The sheet is read whole and every row validated before anything is written.
+A bad row is reported with its reasons and skipped; the good ones are written
+together in one transaction, so no vendor is ever half-created. Rows are
+matched to vendors by stall number, so importing the same file again changes
+nothing.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import audit, clock
+from core.errors import ValidationFailed
+from core.models import AuditEntry
+from core.partners import Partner, partner_bin
+from merchants import services
+from merchants import validation as v
+from merchants.models import (
+    CONSENT_TEXT_VERSION,
+    GoodsCategory,
+    Market,
+    PaymentCode,
+    Vendor,
+    VendorStatus,
+    WalletAccount,
+)
+from merchants.references import new_payment_reference, new_vendor_code
+
+MAX_ROWS = 50_000
+BATCH = 2_000
+
+# Column headers of the template, in order: (field, header).
+COLUMNS: list[tuple[str, str]] = [
+    ("stall_number", "Số sạp"),
+    ("full_name", "Họ và tên"),
+    ("trade_name", "Tên cửa hàng"),
+    ("phone", "Số điện thoại"),
+    ("national_id", "Số CCCD"),
+    ("category", "Ngành hàng"),
+    ("consent", "Đã đồng ý xử lý dữ liệu"),
+    ("wallet_vnpt", "Ví VNPT Money"),
+    ("wallet_viettel", "Ví Viettel Money"),
+    ("wallet_mobifone", "Ví MobiFone Money"),
+]
+REQUIRED = {"stall_number", "full_name", "phone", "national_id", "category", "consent"}
+WALLET_COLUMNS = {"wallet_vnpt": Partner.VNPT, "wallet_viettel": Partner.VIETTEL, "wallet_mobifone": Partner.MOBIFONE}
+HEADERS = dict(COLUMNS)
+YES = {"có", "co", "x", "yes", "1", "đồng ý", "dong y", "true"}
+
+
+@dataclass
+class RowResult:
+    row: int
+    stall_number: str
+    outcome: str = "rejected"  # created, updated, unchanged, rejected
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+    vendor: Vendor | None = None
+    new_accounts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def template_rows() -> list[list[str]]:
+    example = [
+        "A-012",
+        "Nguyễn Thị Lan",
+        "Rau sạch Cô Lan",
+        "0912345678",
+        "092186000123",
+        str(GoodsCategory.VEGETABLES.label),
+        "Có",
+        "0912345678",
+        "",
+        "",
+    ]
+    return [[header for _, header in COLUMNS], example]
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "TieuThuong"
+    for row in template_rows():
+        sheet.append(row)
+    for index, width in enumerate([10, 24, 24, 14, 16, 20, 12, 16, 16, 16], start=1):
+        sheet.column_dimensions[chr(64 + index)].width = width
+    # Text format keeps leading zeros of phones and CCCD numbers.
+    for column in "ADEHIJ":
+        for cell in sheet[column][1:500]:
+            cell.number_format = "@"
+    categories = DataValidation(type="list", formula1='"' + ",".join(str(c.label) for c in GoodsCategory) + '"')
+    sheet.add_data_validation(categories)
+    categories.add("F2:F20000")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header_key(text) -> str:
+    return v.normalize_text(str(text or "")).casefold()
+
+
+def _read_rows(filename: str, content: bytes) -> list[list[str]]:
+    if not content:
+        raise ValidationFailed.single("file", _("Tệp trống"))
+    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK"
+    return _read_xlsx(content) if is_xlsx else _read_csv(content)
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValidationFailed.single(
+            "file", _("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc sai định dạng")
+        ) from exc
+    sheet = book.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if cell is None else _cell_text(cell) for cell in values])
+        if len(rows) > MAX_ROWS + 1:
+            break
+    book.close()
+    return rows
+
+
+def _cell_text(cell) -> str:
+    # Excel stores a typed number as a float; 912345678.0 must read as digits.
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed.single("file", _("Tệp CSV phải được lưu với mã hóa UTF-8")) from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ValidationFailed.single("file", _("Tệp CSV sai định dạng: %(error)s") % {"error": exc}) from exc
+
+
+def _map_header(header: list[str]) -> dict[str, int]:
+    known = {_header_key(text): name for name, text in COLUMNS}
+    known.update({name: name for name, _text in COLUMNS})
+    positions: dict[str, int] = {}
+    for index, text in enumerate(header):
+        name = known.get(_header_key(text))
+        if name and name not in positions:
+            positions[name] = index
+    missing = [HEADERS[name] for name, _text in COLUMNS if name in REQUIRED and name not in positions]
+    if missing:
+        raise ValidationFailed.single(
+            "file", _("Thiếu cột: %(columns)s (hãy dùng tệp mẫu)") % {"columns": ", ".join(missing)}
+        )
+    return positions
+
+
+def _parse(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
+    rows = _read_rows(filename, content)
+    if not rows:
+        raise ValidationFailed.single("file", _("Tệp không có dòng tiêu đề"))
+    if len(rows) > MAX_ROWS + 1:
+        raise ValidationFailed.single("file", _("Tệp có quá %(max)s dòng; hãy chia nhỏ") % {"max": MAX_ROWS})
+    positions = _map_header(rows[0])
+    parsed = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(str(c).strip() for c in cells):
+            continue
+        parsed.append((number, {name: (cells[i].strip() if i < len(cells) else "") for name, i in positions.items()}))
+    return parsed
+
+
+def _validate_row(number: int, raw: dict[str, str]) -> RowResult:
+    result = RowResult(row=number, stall_number=raw.get("stall_number", ""))
+    try:
+        result.values = services.clean_vendor_fields(raw)
+    except ValidationFailed as exc:
+        result.errors.update(exc.errors)
+    if _header_key(raw.get("consent")) not in YES:
+        result.errors.setdefault("consent", []).append(
+            _("Cột “%(column)s” phải là “Có”: cần tiểu thương đồng ý trước khi đăng ký")
+            % {"column": HEADERS["consent"]}
+        )
+    for column, partner in WALLET_COLUMNS.items():
+        if raw.get(column):
+            try:
+                result.accounts.append((partner.value, v.clean_account_number(raw[column], column)))
+            except ValidationFailed as exc:
+                result.errors.update(exc.errors)
+    if result.values.get("stall_number"):
+        result.stall_number = result.values["stall_number"]
+    return result
+
+
+def _reject(result: RowResult, field_name: str, reason: str) -> None:
+    result.errors.setdefault(field_name, []).append(reason)
+    result.outcome = "rejected"
+
+
+def _plan(market: Market, results: list[RowResult]) -> None:
+    """Decide each valid row's outcome against the file and the database."""
+    existing = {
+        vendor.stall_number: vendor
+        for vendor in Vendor.objects.filter(market=market).exclude(status=VendorStatus.CLOSED)
+    }
+    held = {
+        (a.partner, a.account_number): a.vendor_id
+        for a in WalletAccount.objects.filter(is_active=True).only("partner", "account_number", "vendor_id")
+    }
+    seen_stalls: dict[str, int] = {}
+    seen_accounts: dict[tuple[str, str], int] = {}
+    for result in results:
+        if result.errors:
+            continue
+        stall = result.values["stall_number"]
+        if stall in seen_stalls:
+            _reject(
+                result,
+                "stall_number",
+                _("Sạp %(stall)s trùng với dòng %(row)s") % {"stall": stall, "row": seen_stalls[stall]},
+            )
+            continue
+        seen_stalls[stall] = result.row
+        vendor = existing.get(stall)
+        if vendor is not None and vendor.national_id != result.values["national_id"]:
+            _reject(
+                result,
+                "national_id",
+                _("Sạp %(stall)s đang thuộc một tiểu thương khác (số CCCD khác); hãy cho tiểu thương cũ nghỉ trước")
+                % {"stall": stall},
+            )
+            continue
+        for key in result.accounts:
+            holder = held.get(key)
+            if key in seen_accounts:
+                _reject(
+                    result, f"wallet_{key[0]}", _("Số tài khoản trùng với dòng %(row)s") % {"row": seen_accounts[key]}
+                )
+            elif holder is not None and (vendor is None or holder != vendor.pk):
+                _reject(result, f"wallet_{key[0]}", _("Số tài khoản này đã thuộc một tiểu thương khác"))
+            else:
+                seen_accounts[key] = result.row
+                if holder is None:
+                    result.new_accounts.append(key)
+        if result.errors:
+            continue
+        result.vendor = vendor
+        if vendor is None:
+            result.outcome = "created"
+        elif any(getattr(vendor, k) != val for k, val in result.values.items()) or result.new_accounts:
+            result.outcome = "updated"
+        else:
+            result.outcome = "unchanged"
+
+
+@transaction.atomic
+def _write(*, actor, market: Market, results: list[RowResult]) -> None:
+    now = clock.now()
+    actor_or_none = actor if actor.is_authenticated else None
+    created = []
+    for result in results:
+        if result.outcome == "created":
+            result.vendor = Vendor(
+                market=market,
+                code=new_vendor_code(),
+                payment_reference=new_payment_reference(),
+                status=VendorStatus.ACTIVE,
+                consent_version=CONSENT_TEXT_VERSION,
+                consent_recorded_at=now,
+                consent_recorded_by=actor_or_none,
+                **result.values,
+            )
+            created.append(result.vendor)
+    Vendor.objects.bulk_create(created, batch_size=BATCH)
+    entries = [
+        audit.entry(
+            actor=actor,
+            action="vendor.import",
+            obj=vendor,
+            before=None,
+            after=services.vendor_snapshot(vendor),
+            market=market,
+        )
+        for vendor in created
+    ]
+    renamed = []
+    for result in results:
+        if result.outcome != "updated":
+            continue
+        vendor = result.vendor
+        before = services.vendor_snapshot(vendor)
+        for key, value in result.values.items():
+            setattr(vendor, key, value)
+        after = services.vendor_snapshot(vendor)
+        if after != before:
+            vendor.save()
+            entries.append(
+                audit.entry(actor=actor, action="vendor.import", obj=vendor, before=before, after=after, market=market)
+            )
+            if (before["full_name"], before["trade_name"]) != (after["full_name"], after["trade_name"]):
+                renamed.append(vendor)
+    accounts = [
+        WalletAccount(vendor=result.vendor, partner=partner, account_number=number)
+        for result in results
+        if result.outcome in ("created", "updated")
+        for partner, number in result.new_accounts
+    ]
+    WalletAccount.objects.bulk_create(accounts, batch_size=BATCH)
+    entries += [
+        audit.entry(
+            actor=actor,
+            action="wallet_account.add",
+            obj=account,
+            before=None,
+            after={"partner": account.partner, "account_number": account.account_number, "vendor": account.vendor.code},
+            market=market,
+        )
+        for account in accounts
+    ]
+    codes = [
+        PaymentCode(
+            wallet_account=account,
+            payment_reference=account.vendor.payment_reference,
+            payload=services.payload_for(account, account.vendor),
+            version=1,
+            issued_at=now,
+        )
+        for account in accounts
+        if account.vendor.status == VendorStatus.ACTIVE and partner_bin(account.partner)
+    ]
+    PaymentCode.objects.bulk_create(codes, batch_size=BATCH)
+    entries += [
+        audit.entry(
+            actor=actor,
+            action="payment_code.issue",
+            obj=code,
+            before=None,
+            after={"wallet_account": code.wallet_account_id, "version": 1},
+            market=market,
+        )
+        for code in codes
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    for vendor in renamed:
+        services.reissue_all_codes(actor=actor, vendor=vendor, reason=_("Đổi tên in trên mã"))
+
+
+def vendor_import(*, actor, market: Market, filename: str, content: bytes, dry_run: bool) -> dict:
+    """Validate a sheet and, unless it is a dry run, write its good rows."""
+    results = [_validate_row(number, raw) for number, raw in _parse(filename, content)]
+    _plan(market, results)
+    if not dry_run:
+        _write(actor=actor, market=market, results=results)
+    counts = {outcome: 0 for outcome in ("created", "updated", "unchanged", "rejected")}
+    for result in results:
+        counts[result.outcome] += 1
+    return {
+        "dry_run": dry_run,
+        "total_rows": len(results),
+        **counts,
+        "rows": [
+            {"row": r.row, "stall_number": r.stall_number, "outcome": r.outcome, "errors": r.errors} for r in results
+        ],
+    }

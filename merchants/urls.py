@@ -1,0 +1,14 @@
+from django.urls import path
+
+from merchants import views
+
+urlpatterns = [
+    path("vendors/", views.vendor_list, name="vendor-list"),
+    path("vendors/new/", views.vendor_new, name="vendor-new"),
+    path("vendors/import/", views.vendor_import_page, name="vendor-import"),
+    path("vendors/import/template.xlsx", views.import_template, name="vendor-import-template"),
+    path("vendors/<str:code>/", views.vendor_detail, name="vendor-detail"),
+    path("vendors/<str:code>/edit/", views.vendor_edit, name="vendor-edit"),
+    path("vendors/<str:code>/status/", views.vendor_status, name="vendor-status"),
+    path("vendors/<str:code>/wallet-accounts/", views.wallet_account_new, name="wallet-account-new"),
+]

@@ -1,0 +1,202 @@
+"""Pages for market boards: find, register and edit vendors, import a sheet."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import audit
+from core.access import require_market_write, role_of
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.models import Role
+from core.partners import Partner
+from merchants import imports, selectors, services
+from merchants.models import GoodsCategory, VendorStatus
+
+
+def _vendor_or_404(request: HttpRequest, code: str):
+    try:
+        return selectors.get_vendor_for(request.user, code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _writable_markets(user):
+    markets = selectors.markets_visible_to(user)
+    return markets if role_of(user) in (Role.BOARD, Role.OPERATOR) else markets.none()
+
+
+@login_required
+def vendor_list(request: HttpRequest) -> HttpResponse:
+    market_code = request.GET.get("market") or ""
+    status = request.GET.get("status") or ""
+    search = request.GET.get("q") or ""
+    vendors = selectors.vendor_search(request.user, market=market_code, status=status, search=search)
+    page = Paginator(vendors, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "merchants/vendor_list.html",
+        {
+            "page": page,
+            "markets": selectors.markets_visible_to(request.user),
+            "statuses": VendorStatus.choices,
+            "filters": {"market": market_code, "status": status, "q": search},
+            "can_write": role_of(request.user) in (Role.BOARD, Role.OPERATOR),
+        },
+    )
+
+
+def _form_context(request: HttpRequest, data: dict, errors: dict, **extra) -> dict:
+    return {
+        "data": data,
+        "errors": errors,
+        "categories": GoodsCategory.choices,
+        "markets": _writable_markets(request.user),
+        **extra,
+    }
+
+
+@login_required
+def vendor_new(request: HttpRequest) -> HttpResponse:
+    markets = _writable_markets(request.user)
+    if not markets.exists():
+        raise Http404
+    data: dict = {"market": request.GET.get("market") or (markets.first().code if markets.count() == 1 else "")}
+    errors: dict = {}
+    if request.method == "POST":
+        data = request.POST.dict()
+        try:
+            market = selectors.get_market_for(request.user, data.get("market", ""))
+        except NotFound:
+            errors = {"market": [_("Vui lòng chọn chợ")]}
+        else:
+            try:
+                vendor = services.vendor_register(
+                    actor=request.user, market=market, data=data, consent_given=data.get("consent") == "on"
+                )
+            except ValidationFailed as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _("Đã đăng ký tiểu thương %(name)s") % {"name": vendor.full_name})
+                return redirect("vendor-detail", code=vendor.code)
+    status = 422 if errors else 200
+    return render(
+        request, "merchants/vendor_form.html", _form_context(request, data, errors, creating=True), status=status
+    )
+
+
+@login_required
+def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
+    vendor = _vendor_or_404(request, code)
+    role = role_of(request.user)
+    return render(
+        request,
+        "merchants/vendor_detail.html",
+        {
+            "vendor": vendor,
+            "accounts": vendor.wallet_accounts.filter(is_active=True).prefetch_related("payment_codes"),
+            "partners": Partner.choices,
+            "can_write": role in (Role.BOARD, Role.OPERATOR),
+            "history": audit.history_of(vendor)[:50] if role == Role.OPERATOR else None,
+            "transitions": [(s, VendorStatus(s).label) for s in sorted(services.VENDOR_TRANSITIONS[vendor.status])],
+        },
+    )
+
+
+@login_required
+def vendor_edit(request: HttpRequest, code: str) -> HttpResponse:
+    vendor = _vendor_or_404(request, code)
+    try:
+        require_market_write(request.user, vendor.market)
+    except DomainError as exc:
+        raise Http404 from exc
+    data = {f: getattr(vendor, f) for f in services.VENDOR_FIELDS}
+    errors: dict = {}
+    if request.method == "POST":
+        data = {f: request.POST.get(f, "") for f in services.VENDOR_FIELDS}
+        try:
+            services.vendor_update(actor=request.user, vendor=vendor, data=data)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("Đã lưu thay đổi"))
+            return redirect("vendor-detail", code=vendor.code)
+    context = _form_context(request, data, errors, creating=False, vendor=vendor)
+    return render(request, "merchants/vendor_form.html", context, status=422 if errors else 200)
+
+
+@login_required
+@require_POST
+def vendor_status(request: HttpRequest, code: str) -> HttpResponse:
+    vendor = _vendor_or_404(request, code)
+    try:
+        services.vendor_change_status(actor=request.user, vendor=vendor, status=request.POST.get("status", ""))
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message)
+    else:
+        messages.success(request, _("Đã chuyển trạng thái sang “%(status)s”") % {"status": vendor.get_status_display()})
+    return redirect("vendor-detail", code=vendor.code)
+
+
+@login_required
+@require_POST
+def wallet_account_new(request: HttpRequest, code: str) -> HttpResponse:
+    vendor = _vendor_or_404(request, code)
+    try:
+        services.wallet_account_add(
+            actor=request.user,
+            vendor=vendor,
+            partner=request.POST.get("partner", ""),
+            account_number=request.POST.get("account_number", ""),
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message)
+    else:
+        messages.success(request, _("Đã thêm tài khoản ví"))
+    return redirect("vendor-detail", code=vendor.code)
+
+
+@login_required
+def vendor_import_page(request: HttpRequest) -> HttpResponse:
+    markets = _writable_markets(request.user)
+    if not markets.exists():
+        raise Http404
+    report, error, market_code = None, None, request.POST.get("market") or request.GET.get("market") or ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            market = selectors.get_market_for(request.user, market_code)
+            if upload is None:
+                raise ValidationFailed.single("file", _("Vui lòng chọn tệp XLSX hoặc CSV"))
+            report = imports.vendor_import(
+                actor=request.user,
+                market=market,
+                filename=upload.name,
+                content=upload.read(),
+                dry_run=request.POST.get("confirm") != "1",
+            )
+        except DomainError as exc:
+            error = "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message
+    return render(
+        request,
+        "merchants/vendor_import.html",
+        {"markets": markets, "market_code": market_code, "report": report, "error": error},
+        status=422 if error else 200,
+    )
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        imports.template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-tieu-thuong.xlsx"'
+    return response
