@@ -182,7 +182,12 @@ def _parse(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
     for number, cells in enumerate(rows[1:], start=2):
         if not any(str(c).strip() for c in cells):
             continue
-        parsed.append((number, {name: (cells[i].strip() if i < len(cells) else "") for name, i in positions.items()}))
+        values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in positions.items()}
+        national_id = values.get("national_id", "")
+        if len(national_id) == 11 and national_id.isdigit():
+            # A number-formatted column drops the leading zero of province codes 001–096.
+            values["national_id"] = "0" + national_id
+        parsed.append((number, values))
     return parsed
 
 

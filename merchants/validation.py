@@ -77,9 +77,6 @@ def clean_national_id(value: str, field: str = "national_id") -> str:
     raw = re.sub(r"\s", "", str(value or ""))
     if not raw:
         raise ValidationFailed.single(field, _("Vui lòng nhập số CCCD"))
-    if len(raw) == 11 and raw.isdigit():
-        # A number column drops the leading zero of province codes 001–096.
-        raw = "0" + raw
     if not raw.isdigit() or len(raw) != 12:
         raise ValidationFailed.single(field, _("Số CCCD phải gồm đúng 12 chữ số"))
     if raw[:3] not in CCCD_PROVINCE_CODES:

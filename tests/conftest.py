@@ -26,6 +26,8 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def _celery_in_process(settings):
     """Unit tests run tasks in process; tests of the real worker opt out."""
+    # A fast hasher: the named users are made for every test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield

@@ -1,0 +1,189 @@
+"""Bulk import from the board's spreadsheet: template, dry run, import, re-import."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from core.models import AuditEntry
+from merchants.models import PaymentCode, Vendor, WalletAccount
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Số sạp", "Họ và tên", "Tên cửa hàng", "Số điện thoại", "Số CCCD", "Ngành hàng",
+          "Đã đồng ý xử lý dữ liệu", "Ví VNPT Money", "Ví Viettel Money", "Ví MobiFone Money"]
+GOOD_1 = ["A-001", "Trần Văn Hùng", "Thịt heo Chú Hùng", "0901234567", "092080000111", "Thịt", "Có", "0901234567", "", ""]
+GOOD_2 = ["A-002", "Lê Thị Mai", "", "0981234567", "092186000222", "Rau củ", "Có", "", "0981234567", ""]
+
+
+def csv_bytes(rows: list[list[str]], delimiter: str = ",") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def upload(client, market, content: bytes, *, dry_run: bool, name: str = "tieuthuong.csv"):
+    file = io.BytesIO(content)
+    file.name = name
+    return client.upload("/api/v1/vendors/import", {"market": market.code, "dry_run": dry_run, "file": file})
+
+
+def test_dry_run_reports_each_row_and_writes_nothing(api_for, board_a, market_a):
+    bad = ["A-003", "Phạm Văn", "", "0123", "12345", "Thịt", "Có", "", "", ""]
+    response = upload(api_for(board_a), market_a, csv_bytes([HEADER, GOOD_1, GOOD_2, bad]), dry_run=True)
+
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert (report["total_rows"], report["created"], report["rejected"]) == (3, 2, 1)
+    rejected = report["rows"][2]
+    assert rejected["row"] == 4 and rejected["outcome"] == "rejected"
+    assert set(rejected["errors"]) == {"phone", "national_id"}
+    assert not Vendor.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_import_creates_good_rows_skips_bad_ones_and_issues_codes(api_for, board_a, market_a):
+    bad = ["A-003", "Phạm Văn Tài", "", "0912345670", "092080000333", "Vàng bạc", "Có", "", "", ""]
+    response = upload(api_for(board_a), market_a, csv_bytes([HEADER, GOOD_1, bad, GOOD_2]), dry_run=False)
+
+    report = response.json()
+    assert (report["created"], report["rejected"]) == (2, 1)
+    assert "Ngành hàng “Vàng bạc” không có trong danh mục" in report["rows"][1]["errors"]["category"][0]
+    hung = Vendor.objects.get(stall_number="A-001")
+    assert hung.market == market_a and hung.status == "active" and hung.consent_recorded_by == board_a
+    account = WalletAccount.objects.get(vendor=hung)
+    assert (account.partner, account.account_number) == ("vnpt", "0901234567")
+    code = PaymentCode.objects.get(wallet_account=account)
+    assert code.version == 1 and hung.payment_reference in code.payload
+    assert AuditEntry.objects.filter(action="vendor.import", actor=board_a).count() == 2
+    assert not Vendor.objects.filter(stall_number="A-003").exists()
+
+
+def test_reimporting_the_same_file_changes_nothing(api_for, board_a, market_a):
+    client = api_for(board_a)
+    content = csv_bytes([HEADER, GOOD_1, GOOD_2])
+    upload(client, market_a, content, dry_run=False)
+    before = (Vendor.objects.count(), WalletAccount.objects.count(), PaymentCode.objects.count(),
+              AuditEntry.objects.count())
+
+    report = upload(client, market_a, content, dry_run=False).json()
+
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    after = (Vendor.objects.count(), WalletAccount.objects.count(), PaymentCode.objects.count(),
+             AuditEntry.objects.count())
+    assert after == before
+
+
+def test_a_changed_row_updates_the_vendor_with_an_audit_row(api_for, board_a, market_a):
+    client = api_for(board_a)
+    upload(client, market_a, csv_bytes([HEADER, GOOD_1]), dry_run=False)
+    changed = GOOD_1.copy()
+    changed[3] = "0907654321"
+
+    report = upload(client, market_a, csv_bytes([HEADER, changed]), dry_run=False).json()
+
+    assert report["updated"] == 1
+    assert Vendor.objects.get(stall_number="A-001").phone == "0907654321"
+    entry = AuditEntry.objects.filter(action="vendor.import").first()
+    assert (entry.before["phone"], entry.after["phone"]) == ("0901234567", "0907654321")
+
+
+def test_a_stall_held_by_another_person_is_not_overwritten(api_for, board_a, market_a):
+    client = api_for(board_a)
+    upload(client, market_a, csv_bytes([HEADER, GOOD_1]), dry_run=False)
+    other_person = GOOD_1.copy()
+    other_person[1], other_person[4] = "Võ Văn Phúc", "092080000999"
+
+    report = upload(client, market_a, csv_bytes([HEADER, other_person]), dry_run=False).json()
+
+    assert report["rejected"] == 1
+    assert "CCCD khác" in report["rows"][0]["errors"]["national_id"][0]
+    assert Vendor.objects.get(stall_number="A-001").full_name == "Trần Văn Hùng"
+
+
+def test_duplicates_inside_the_file_are_rejected(api_for, board_a, market_a):
+    same_stall = GOOD_2.copy()
+    same_stall[0] = "A-001"
+    same_account = ["A-009", "Đỗ Thị Hạnh", "", "0971234567", "092186000444", "Hoa và cây cảnh", "Có", "0901234567", "", ""]
+
+    report = upload(api_for(board_a), market_a, csv_bytes([HEADER, GOOD_1, same_stall, same_account]),
+                    dry_run=True).json()
+
+    assert [r["outcome"] for r in report["rows"]] == ["created", "rejected", "rejected"]
+    assert "trùng với dòng 2" in report["rows"][1]["errors"]["stall_number"][0]
+    assert "trùng với dòng 2" in report["rows"][2]["errors"]["wallet_vnpt"][0]
+
+
+def test_a_row_without_consent_is_rejected(api_for, board_a, market_a):
+    no_consent = GOOD_1.copy()
+    no_consent[6] = ""
+
+    report = upload(api_for(board_a), market_a, csv_bytes([HEADER, no_consent]), dry_run=True).json()
+
+    assert "phải là “Có”" in report["rows"][0]["errors"]["consent"][0]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        (b"", "a.csv", "Tệp trống"),
+        (b"\xff\xfe\x00bad", "a.csv", "UTF-8"),
+        (b"PK\x03\x04broken zip", "a.xlsx", "Không đọc được tệp Excel"),
+        ("Số sạp,Họ và tên\nA-1,Lê Văn A\n".encode(), "a.csv", "Thiếu cột: Số điện thoại, Số CCCD, Ngành hàng"),
+    ],
+)
+def test_a_broken_file_is_refused_whole_with_its_reason(api_for, board_a, market_a, content, name, reason):
+    response = upload(api_for(board_a), market_a, content, dry_run=False, name=name)
+
+    assert response.status_code == 422
+    assert reason in response.json()["errors"]["file"][0]
+    assert not Vendor.objects.exists()
+
+
+def test_the_downloaded_template_imports_as_is(client, board_a, market_a, api_for):
+    client.force_login(board_a)
+    template = client.get("/vendors/import/template.xlsx")
+    assert template.status_code == 200
+    sheet = load_workbook(io.BytesIO(template.content)).active
+    assert [c.value for c in sheet[1]] == HEADER
+
+    report = upload(api_for(board_a), market_a, template.content, dry_run=False, name="mau.xlsx").json()
+
+    assert (report["created"], report["rejected"]) == (1, 0)
+    assert Vendor.objects.get().full_name == "Nguyễn Thị Lan"
+
+
+def test_excel_numbers_that_lost_their_leading_zero_are_repaired(api_for, board_a, market_a):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append(["A-001", "Trần Văn Hùng", "", 901234567, 92080000111, "Thịt", "Có", None, None, None])
+    out = io.BytesIO()
+    book.save(out)
+
+    report = upload(api_for(board_a), market_a, out.getvalue(), dry_run=False, name="so.xlsx").json()
+
+    assert report["created"] == 1, report["rows"]
+    vendor = Vendor.objects.get()
+    assert (vendor.phone, vendor.national_id) == ("0901234567", "092080000111")
+
+
+def test_semicolon_csv_from_a_vietnamese_excel_is_read(api_for, board_a, market_a):
+    report = upload(api_for(board_a), market_a, csv_bytes([HEADER, GOOD_1], delimiter=";"), dry_run=True).json()
+
+    assert report["created"] == 1
+
+
+def test_web_page_dry_run_then_import(client, board_a, market_a):
+    client.force_login(board_a)
+    content = csv_bytes([HEADER, GOOD_1])
+
+    checked = client.post("/vendors/import/", {"market": market_a.code, "confirm": "0",
+                                                "file": io.BytesIO(content)})
+    assert "1 thêm mới" in checked.content.decode() and not Vendor.objects.exists()
+    file = io.BytesIO(content)
+    file.name = "a.csv"
+    imported = client.post("/vendors/import/", {"market": market_a.code, "confirm": "1", "file": file})
+    assert "Đã nhập" in imported.content.decode()
+    assert Vendor.objects.filter(market=market_a).count() == 1
