@@ -3,7 +3,7 @@
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from core.errors import DomainError
 from core.models import ApiToken
@@ -22,23 +22,12 @@ class BearerToken(HttpBearer):
         return found.user
 
 
-class SessionCookie(APIKeyCookie):
-    """The browser's session, with CSRF checked on writes."""
-
-    param_name = "sessionid"
-
-    def _get_key(self, request: HttpRequest):
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request: HttpRequest, key):
-        return request.user if request.user.is_authenticated else None
-
-
 api = NinjaAPI(
     title="Chợ 4.0 API",
     version="1",
     urls_namespace="api-v1",
-    auth=[BearerToken(), SessionCookie(csrf=True)],
+    # Browsers use the session cookie, with CSRF checked on writes.
+    auth=[BearerToken(), SessionAuth(csrf=True)],
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -7,6 +7,7 @@ row inside.
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core import audit, clock
 from core.access import require_market_write
@@ -33,7 +34,10 @@ def vendor_snapshot(vendor: Vendor) -> dict:
     return model_to_dict(vendor, fields=AUDITED_VENDOR_FIELDS)
 
 
-def clean_vendor_fields(data: dict, *, partial: bool = False) -> dict:
+CONSENT_MISSING = _lazy("Cần xác nhận tiểu thương đã đồng ý cho xử lý dữ liệu cá nhân")
+
+
+def clean_vendor_fields(data: dict, *, partial: bool = False, consent_given: bool = True) -> dict:
     """Validate the vendor fields present in `data`; raise with every error at once."""
     checks = {
         "stall_number": lambda: v.clean_stall_number(data.get("stall_number")),
@@ -46,6 +50,8 @@ def clean_vendor_fields(data: dict, *, partial: bool = False) -> dict:
     if partial:
         checks = {field: check for field, check in checks.items() if field in data}
     values, errors = v.collect(checks)
+    if not consent_given:
+        errors["consent"] = [str(CONSENT_MISSING)]
     if errors:
         raise ValidationFailed(_("Thông tin tiểu thương chưa hợp lệ"), errors=errors)
     return values
@@ -64,9 +70,7 @@ def _stall_taken_error(stall_number: str) -> ValidationFailed:
 def vendor_register(*, actor, market: Market, data: dict, consent_given: bool, activate: bool = True) -> Vendor:
     """Register a vendor at a market. Consent to data processing is required."""
     require_market_write(actor, market)
-    values = clean_vendor_fields(data)
-    if not consent_given:
-        raise ValidationFailed.single("consent", _("Cần xác nhận tiểu thương đã đồng ý cho xử lý dữ liệu cá nhân"))
+    values = clean_vendor_fields(data, consent_given=consent_given)
     if _stall_is_taken(market, values["stall_number"]):
         raise _stall_taken_error(values["stall_number"])
     try:
