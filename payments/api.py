@@ -1,3 +1,98 @@
-from ninja import Router
+"""Webhook endpoints of the partner wallets, and transaction reads."""
 
-router = Router()
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from core.access import require_operator
+from core.errors import NotFound
+from core.partners import Partner
+from merchants.models import Vendor
+from payments import intake, selectors, services
+from payments.models import Transaction, WebhookDelivery
+from payments.schemas import AttributeIn, DeliveryOut, DismissIn, TransactionOut
+
+router = Router(tags=["payments"])
+
+
+@router.post("/webhooks/{partner}", auth=None, include_in_schema=False)
+def webhook(request: HttpRequest, partner: str):
+    """A partner's notification. No session, so no CSRF; the partner's
+    signature on the raw body is the authentication."""
+    if partner not in Partner.values:
+        raise NotFound("Không tìm thấy")
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    # An oversized body is refused from its declared length, unread.
+    body = request.body if declared <= intake.MAX_BODY_BYTES else None
+    result = intake.receive_delivery(partner=partner, headers=request.headers, body=body, body_size=declared)
+    return HttpResponse(
+        json.dumps(result.reply.body, ensure_ascii=False), status=result.reply.status, content_type="application/json"
+    )
+
+
+@router.get("/transactions", response=list[TransactionOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_transactions(
+    request: HttpRequest,
+    partner: str | None = None,
+    market: str | None = None,
+    vendor: str | None = None,
+    business_date: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    unattributed: bool | None = None,
+):
+    first = selectors.parse_day("date_from", date_from or business_date)
+    last = selectors.parse_day("date_to", date_to or business_date)
+    return selectors.transaction_search(
+        request.user,
+        partner=partner,
+        market=market,
+        vendor=vendor,
+        date_from=first,
+        date_to=last,
+        status=status,
+        kind=kind,
+        unattributed=unattributed,
+    )
+
+
+@router.get("/transactions/unattributed", response=list[TransactionOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_unattributed(request: HttpRequest):
+    require_operator(request.user)
+    return selectors.unattributed_queue().select_related("vendor", "market")
+
+
+@router.post("/transactions/{txn_id}/attribute", response=TransactionOut)
+def attribute_transaction(request: HttpRequest, txn_id: int, payload: AttributeIn):
+    require_operator(request.user)
+    txn = get_object_or_404(Transaction, pk=txn_id)
+    vendor = get_object_or_404(Vendor.objects.select_related("market"), code=payload.vendor)
+    return services.transaction_attribute(actor=request.user, txn=txn, vendor=vendor, note=payload.note)
+
+
+@router.post("/transactions/{txn_id}/dismiss", response=TransactionOut)
+def dismiss_transaction(request: HttpRequest, txn_id: int, payload: DismissIn):
+    require_operator(request.user)
+    txn = get_object_or_404(Transaction, pk=txn_id)
+    return services.transaction_dismiss(actor=request.user, txn=txn, note=payload.note)
+
+
+@router.get("/webhook-deliveries", response=list[DeliveryOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_deliveries(request: HttpRequest, partner: str | None = None, verdict: str | None = None):
+    require_operator(request.user)
+    return selectors.delivery_log(partner=partner, verdict=verdict)
+
+
+@router.post("/webhook-deliveries/{delivery_id}/replay", response=DeliveryOut)
+def replay_delivery(request: HttpRequest, delivery_id: int):
+    require_operator(request.user)
+    delivery = get_object_or_404(WebhookDelivery, pk=delivery_id)
+    return services.delivery_replay(actor=request.user, delivery=delivery)

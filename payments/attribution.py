@@ -1,0 +1,54 @@
+"""Which vendor a transaction belongs to: by partner and credit account to the
+active wallet account, confirmed by the payment reference when one is given."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from merchants.models import WalletAccount
+from payments.models import Attribution
+
+
+@dataclass(frozen=True)
+class Match:
+    state: str
+    reason: str = ""
+    wallet_account_id: int | None = None
+    vendor_id: int | None = None
+    market_id: int | None = None
+
+    def as_fields(self) -> dict:
+        return {
+            "attribution": self.state,
+            "attribution_reason": self.reason,
+            "wallet_account_id": self.wallet_account_id,
+            "vendor_id": self.vendor_id,
+            "market_id": self.market_id,
+        }
+
+
+def normalise_reference(reference: str) -> str:
+    return "".join(reference.split()).upper()
+
+
+def match(*, partner: str, credit_account: str, reference: str) -> Match:
+    row = (
+        WalletAccount.objects.filter(partner=partner, account_number=credit_account, is_active=True)
+        .values_list("pk", "vendor_id", "vendor__market_id", "vendor__payment_reference")
+        .first()
+    )
+    if row is None:
+        return Match(
+            Attribution.UNATTRIBUTED,
+            _("Không có tài khoản ví đang dùng nào khớp số tài khoản nhận %(account)s") % {"account": credit_account},
+        )
+    account_id, vendor_id, market_id, vendor_reference = row
+    if reference and normalise_reference(reference) != normalise_reference(vendor_reference):
+        # The account says one vendor, the code scanned says another: a
+        # person decides rather than crediting either one silently.
+        return Match(
+            Attribution.UNATTRIBUTED,
+            _("Mã thanh toán %(reference)s không phải của tiểu thương giữ tài khoản %(account)s")
+            % {"reference": reference, "account": credit_account},
+        )
+    return Match(Attribution.MATCHED, "", account_id, vendor_id, market_id)

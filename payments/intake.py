@@ -1,0 +1,193 @@
+"""Webhook intake: verify, log the delivery, record the transaction once.
+
+The delivery row, the transaction and the outbox event are written in one
+database transaction that commits before the partner gets its answer, so an
+acknowledged delivery is durable and its follow-up work cannot be lost.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.datastructures import CaseInsensitiveMapping
+from django.utils.translation import gettext as _
+
+from core import clock
+from payments import attribution, outbox
+from payments.models import AlertKind, Kind, PaymentAlert, Transaction, WebhookDelivery
+from payments.partners import Notice, Outcome, Rejected, Reply, adapter_for
+
+MAX_BODY_BYTES = 64 * 1024
+# Credentials of our own users never belong in a partner's delivery log.
+UNLOGGED_HEADERS = {"cookie", "authorization"}
+
+
+@dataclass(frozen=True)
+class Received:
+    delivery: WebhookDelivery
+    reply: Reply
+
+
+def receive_delivery(
+    *,
+    partner: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    body_size: int | None = None,
+    replay_of: WebhookDelivery | None = None,
+    actor=None,
+) -> Received:
+    """Handle one delivery. `body` is None when it was too large to read.
+
+    A replay goes through the same path, judged at the time the original
+    arrived, so its signature window is the one the partner signed for.
+    """
+    adapter = adapter_for(partner)
+    received_at = clock.now()
+    judged_at = replay_of.received_at if replay_of is not None else received_at
+    headers = CaseInsensitiveMapping({k: v for k, v in headers.items() if k.lower() not in UNLOGGED_HEADERS})
+    size = len(body) if body is not None else (body_size or 0)
+    log = {
+        "partner": partner,
+        "received_at": received_at,
+        "headers": dict(headers.items()),
+        "body": body if body is not None and size <= MAX_BODY_BYTES else b"",
+        "body_size": size,
+        "replay_of": replay_of,
+        "replayed_by": actor if getattr(actor, "is_authenticated", False) else None,
+    }
+    try:
+        if body is None or size > MAX_BODY_BYTES:
+            raise Rejected(
+                Rejected.TOO_LARGE,
+                _("Nội dung %(size)s byte vượt giới hạn %(max)s byte") % {"size": size, "max": MAX_BODY_BYTES},
+            )
+        notice = adapter.accept(headers, body, judged_at)
+    except Rejected as rejection:
+        reply = adapter.reply_rejected(rejection)
+        delivery = WebhookDelivery.objects.create(
+            **log, verdict="rejected", reason=rejection.reason[:300], response_status=reply.status
+        )
+        return Received(delivery, reply)
+
+    with transaction.atomic():
+        outcome, reason, txn, differences = _record(partner, notice, received_at)
+        reply = adapter.reply(outcome)
+        delivery = WebhookDelivery.objects.create(
+            **log,
+            verdict=outcome,
+            reason=reason[:300],
+            response_status=reply.status,
+            partner_transaction_id=notice.partner_transaction_id,
+            transaction=txn,
+        )
+        if outcome == Outcome.CONFLICT:
+            PaymentAlert.objects.create(
+                kind=AlertKind.CONFLICT,
+                partner=partner,
+                partner_transaction_id=notice.partner_transaction_id,
+                transaction=txn,
+                delivery=delivery,
+                detail=differences,
+                created_at=received_at,
+            )
+        elif outcome == Outcome.ACCEPTED:
+            outbox.enqueue(kind=outbox.TRANSACTION_CHANGED, transaction_id=txn.pk)
+    return Received(delivery, reply)
+
+
+def _record(partner: str, notice: Notice, now) -> tuple[str, str, Transaction, dict]:
+    match = attribution.match(partner=partner, credit_account=notice.credit_account, reference=notice.reference)
+    original_id = None
+    if notice.original_partner_transaction_id:
+        # A refund before its payment is held (no original) and linked by the
+        # follow-up work once the payment is recorded.
+        original_id = (
+            Transaction.objects.filter(
+                partner=partner, partner_transaction_id=notice.original_partner_transaction_id, kind=Kind.PAYMENT
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    txn = Transaction(
+        partner=partner,
+        partner_transaction_id=notice.partner_transaction_id,
+        kind=notice.kind,
+        status=notice.status,
+        partner_status=notice.partner_status,
+        amount=notice.amount,
+        completed_at=notice.completed_at,
+        business_date=clock.business_date(notice.completed_at),
+        status_updated_at=notice.status_updated_at,
+        credit_account=notice.credit_account,
+        reference=notice.reference,
+        description=notice.description,
+        original_partner_transaction_id=notice.original_partner_transaction_id,
+        original_id=original_id,
+        content_digest=notice.digest(),
+        created_at=now,
+        **match.as_fields(),
+    )
+    try:
+        # The unique constraint decides who is first; a savepoint keeps the
+        # outer transaction usable when this insert loses.
+        with transaction.atomic():
+            txn.save(force_insert=True)
+    except IntegrityError:
+        existing = Transaction.objects.filter(
+            partner=partner, partner_transaction_id=notice.partner_transaction_id
+        ).first()
+        if existing is None:
+            raise
+        return _repeat(existing, notice)
+    return Outcome.ACCEPTED, "", txn, {}
+
+
+def _repeat(existing: Transaction, notice: Notice) -> tuple[str, str, Transaction, dict]:
+    differences = _differences(existing, notice)
+    if differences:
+        reason = _("Mã giao dịch đã có với nội dung khác: %(fields)s") % {"fields": ", ".join(sorted(differences))}
+        return Outcome.CONFLICT, reason, existing, differences
+    if notice.status_updated_at is None or notice.status == existing.status:
+        return Outcome.DUPLICATE, _("Đã ghi nhận trước đó"), existing, {}
+    # Latest status wins, decided by the database so two racing events
+    # cannot both apply.
+    changed = Transaction.objects.filter(
+        Q(status_updated_at__lt=notice.status_updated_at) | Q(status_updated_at__isnull=True), pk=existing.pk
+    ).update(status=notice.status, partner_status=notice.partner_status, status_updated_at=notice.status_updated_at)
+    if changed:
+        reason = _("Trạng thái đổi từ %(old)s sang %(new)s") % {"old": existing.status, "new": notice.status}
+        existing.refresh_from_db()
+        return Outcome.ACCEPTED, reason, existing, {}
+    existing.refresh_from_db()
+    if existing.status_updated_at == notice.status_updated_at and existing.status != notice.status:
+        differences = {"status": [existing.status, notice.status]}
+        return Outcome.CONFLICT, _("Hai trạng thái khác nhau cùng một thời điểm cập nhật"), existing, differences
+    return Outcome.DUPLICATE, _("Trạng thái cũ hơn trạng thái đã ghi nhận, không thay đổi gì"), existing, {}
+
+
+def _differences(existing: Transaction, notice: Notice) -> dict:
+    """Identity fields that differ, as {field: [stored, received]}."""
+    if existing.content_digest == notice.digest():
+        return {}
+    pairs = {
+        "kind": (existing.kind, notice.kind),
+        "amount": (existing.amount, notice.amount),
+        "completed_at": (existing.completed_at, notice.completed_at),
+        "credit_account": (existing.credit_account, notice.credit_account),
+        "reference": (existing.reference, notice.reference),
+        "original_partner_transaction_id": (
+            existing.original_partner_transaction_id,
+            notice.original_partner_transaction_id,
+        ),
+    }
+    if notice.status_updated_at is None:
+        pairs["status"] = (existing.status, notice.status)
+        pairs["partner_status"] = (existing.partner_status, notice.partner_status)
+    found = {name: [_plain(a), _plain(b)] for name, (a, b) in pairs.items() if a != b}
+    return found or {"content": [existing.content_digest, notice.digest()]}
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value

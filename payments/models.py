@@ -1,0 +1,223 @@
+"""Webhook deliveries, transactions, alerts and the outbox.
+
+A partner's field names never appear here: adapters in `payments/partners/`
+turn a delivery into a `Notice`, and these tables hold that common shape.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.partners import Partner
+
+
+class Verdict(models.TextChoices):
+    ACCEPTED = "accepted", _("Đã ghi nhận")
+    DUPLICATE = "duplicate", _("Trùng lặp")
+    CONFLICT = "conflict", _("Xung đột nội dung")
+    REJECTED = "rejected", _("Bị từ chối")
+
+
+class WebhookDelivery(models.Model):
+    """One HTTP delivery as it arrived, good or bad. Append-only: the verdict
+    is known before the row is written, so a row is never updated."""
+
+    partner = models.CharField(_("ví"), max_length=12, choices=Partner.choices)
+    received_at = models.DateTimeField(_("thời điểm nhận"), db_index=True)
+    headers = models.JSONField(_("tiêu đề"), default=dict)
+    body = models.BinaryField(_("nội dung gốc"))
+    body_size = models.PositiveIntegerField(_("kích thước nội dung"))
+    verdict = models.CharField(_("kết quả"), max_length=12, choices=Verdict.choices)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("mã HTTP trả lời"))
+    partner_transaction_id = models.CharField(_("mã giao dịch của ví"), max_length=64, blank=True)
+    transaction = models.ForeignKey(
+        "Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replays")
+    replayed_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("lần nhận webhook")
+        verbose_name_plural = _("nhật ký nhận webhook")
+        indexes = [
+            models.Index(fields=["partner", "partner_transaction_id"]),
+            models.Index(fields=["verdict", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_partner_display()} {self.received_at:%d/%m/%Y %H:%M:%S} {self.verdict}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise RuntimeError("webhook deliveries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("webhook deliveries are append-only")
+
+
+class Kind(models.TextChoices):
+    PAYMENT = "payment", _("Thanh toán")
+    REFUND = "refund", _("Hoàn tiền")
+
+
+class Status(models.TextChoices):
+    COMPLETED = "completed", _("Thành công")
+    FAILED = "failed", _("Thất bại")
+    REVERSED = "reversed", _("Đã đảo")
+
+
+class Source(models.TextChoices):
+    WEBHOOK = "webhook", _("Webhook")
+    SETTLEMENT = "settlement", _("File đối soát")
+
+
+class Attribution(models.TextChoices):
+    MATCHED = "matched", _("Đã gán theo tài khoản")
+    UNATTRIBUTED = "unattributed", _("Chưa gán được")
+    RESOLVED = "resolved", _("Cán bộ đã gán")
+    DISMISSED = "dismissed", _("Cán bộ xác nhận không thuộc tiểu thương nào")
+
+
+class Transaction(models.Model):
+    """One partner transaction. (partner, partner_transaction_id) is unique in
+    the database: that constraint, not a lookup, makes intake idempotent."""
+
+    partner = models.CharField(_("ví"), max_length=12, choices=Partner.choices)
+    partner_transaction_id = models.CharField(_("mã giao dịch của ví"), max_length=64)
+    kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices)
+    partner_status = models.CharField(_("mã trạng thái của ví"), max_length=16, blank=True)
+    amount = models.BigIntegerField(_("số tiền (đồng)"))
+    completed_at = models.DateTimeField(_("thời điểm giao dịch"))
+    business_date = models.DateField(_("ngày nghiệp vụ"))
+    status_updated_at = models.DateTimeField(_("thời điểm cập nhật trạng thái"), null=True, blank=True)
+    credit_account = models.CharField(_("tài khoản nhận"), max_length=32)
+    reference = models.CharField(_("mã thanh toán"), max_length=64, blank=True)
+    description = models.CharField(_("nội dung"), max_length=200, blank=True)
+    original_partner_transaction_id = models.CharField(_("mã giao dịch gốc"), max_length=64, blank=True)
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
+    wallet_account = models.ForeignKey(
+        "merchants.WalletAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    vendor = models.ForeignKey(
+        "merchants.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    # Kept with the vendor so market-scoped reads need no join through vendors.
+    market = models.ForeignKey(
+        "merchants.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    attribution = models.CharField(_("gán tiểu thương"), max_length=12, choices=Attribution.choices)
+    attribution_reason = models.CharField(_("lý do chưa gán"), max_length=200, blank=True)
+    source = models.CharField(_("nguồn"), max_length=10, choices=Source.choices, default=Source.WEBHOOK)
+    content_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("thời điểm ghi nhận"))
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        verbose_name = _("giao dịch")
+        verbose_name_plural = _("giao dịch")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "partner_transaction_id"], name="one_transaction_per_partner_id"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transaction_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["market", "business_date"]),
+            models.Index(fields=["vendor", "business_date"]),
+            models.Index(fields=["partner", "business_date"]),
+            models.Index(fields=["partner", "original_partner_transaction_id"]),
+            models.Index(fields=["attribution", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_partner_display()} {self.partner_transaction_id}"
+
+    @property
+    def is_held_refund(self) -> bool:
+        """A refund whose payment has not arrived yet."""
+        return self.kind == Kind.REFUND and self.original_id is None
+
+
+class AlertKind(models.TextChoices):
+    CONFLICT = "conflict", _("Cùng mã giao dịch nhưng khác nội dung")
+
+
+class PaymentAlert(models.Model):
+    """Something a person must look at; the transaction itself stays unchanged."""
+
+    kind = models.CharField(_("loại cảnh báo"), max_length=12, choices=AlertKind.choices)
+    partner = models.CharField(_("ví"), max_length=12, choices=Partner.choices)
+    partner_transaction_id = models.CharField(_("mã giao dịch của ví"), max_length=64)
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="alerts")
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.PROTECT, related_name="alerts")
+    detail = models.JSONField(_("chi tiết"), default=dict)
+    created_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    acknowledged_at = models.DateTimeField(_("đã xem lúc"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("cảnh báo thanh toán")
+        verbose_name_plural = _("cảnh báo thanh toán")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.partner} {self.partner_transaction_id}"
+
+
+class OutboxEvent(models.Model):
+    """Follow-up work written in the same database transaction as the change
+    it follows, so a broker or worker outage delays it and loses nothing."""
+
+    kind = models.CharField(max_length=40)
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="outbox_events")
+    created_at = models.DateTimeField()
+    # A worker claims an event by moving this forward with a conditional UPDATE.
+    available_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("việc cần làm sau")
+        verbose_name_plural = _("hàng việc cần làm sau")
+        indexes = [
+            models.Index(fields=["available_at"], condition=Q(processed_at__isnull=True), name="outbox_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.transaction_id}"
+
+
+class SimulatedNotice(models.Model):
+    """What the partner simulator said happened, one row per partner
+    transaction with its final state, so settlement files can be made later."""
+
+    partner = models.CharField(max_length=12, choices=Partner.choices)
+    partner_transaction_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    partner_status = models.CharField(max_length=16, blank=True)
+    amount = models.BigIntegerField()
+    completed_at = models.DateTimeField()
+    status_updated_at = models.DateTimeField(null=True, blank=True)
+    credit_account = models.CharField(max_length=32)
+    reference = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    original_partner_transaction_id = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["completed_at", "id"]
+        verbose_name = _("giao dịch giả lập")
+        verbose_name_plural = _("giao dịch giả lập")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "partner_transaction_id"], name="one_simulated_per_partner_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.partner_transaction_id}"

@@ -1,0 +1,60 @@
+import datetime as dt
+
+from ninja import Schema
+
+
+class TransactionOut(Schema):
+    id: int
+    partner: str
+    partner_transaction_id: str
+    kind: str
+    status: str
+    partner_status: str
+    amount: int
+    completed_at: dt.datetime
+    business_date: dt.date
+    vendor: str | None
+    market: str | None
+    credit_account: str
+    reference: str
+    original_partner_transaction_id: str
+    original_id: int | None
+    attribution: str
+    attribution_reason: str
+    source: str
+
+    @staticmethod
+    def resolve_vendor(obj) -> str | None:
+        return obj.vendor.code if obj.vendor_id else None
+
+    @staticmethod
+    def resolve_market(obj) -> str | None:
+        return obj.market.code if obj.market_id else None
+
+
+class AttributeIn(Schema):
+    vendor: str
+    note: str = ""
+
+
+class DismissIn(Schema):
+    note: str
+
+
+class DeliveryOut(Schema):
+    id: int
+    partner: str
+    received_at: dt.datetime
+    verdict: str
+    reason: str
+    response_status: int
+    partner_transaction_id: str
+    transaction_id: int | None
+    replay_of_id: int | None
+    headers: dict
+    body: str
+    body_size: int
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return bytes(obj.body).decode("utf-8", errors="replace")
