@@ -276,9 +276,12 @@ def _plan(market: Market, results: list[RowResult]) -> None:
 
 @transaction.atomic
 def _write(*, actor, market: Market, results: list[RowResult]) -> None:
+    """Write the planned rows in bulk. One audit row per vendor carries the
+    wallet accounts the row added (their codes are issued with them)."""
     now = clock.now()
     actor_or_none = actor if actor.is_authenticated else None
-    created = []
+    befores: dict[int, dict | None] = {}
+    renamed = []
     for result in results:
         if result.outcome == "created":
             result.vendor = Vendor(
@@ -291,53 +294,25 @@ def _write(*, actor, market: Market, results: list[RowResult]) -> None:
                 consent_recorded_by=actor_or_none,
                 **result.values,
             )
-            created.append(result.vendor)
-    Vendor.objects.bulk_create(created, batch_size=BATCH)
-    entries = [
-        audit.entry(
-            actor=actor,
-            action="vendor.import",
-            obj=vendor,
-            before=None,
-            after=services.vendor_snapshot(vendor),
-            market=market,
-        )
-        for vendor in created
-    ]
-    renamed = []
-    for result in results:
-        if result.outcome != "updated":
-            continue
-        vendor = result.vendor
-        before = services.vendor_snapshot(vendor)
-        for key, value in result.values.items():
-            setattr(vendor, key, value)
-        after = services.vendor_snapshot(vendor)
-        if after != before:
-            vendor.save()
-            entries.append(
-                audit.entry(actor=actor, action="vendor.import", obj=vendor, before=before, after=after, market=market)
-            )
-            if (before["full_name"], before["trade_name"]) != (after["full_name"], after["trade_name"]):
+        elif result.outcome == "updated":
+            vendor = result.vendor
+            befores[result.row] = services.vendor_snapshot(vendor)
+            old_names = (vendor.full_name, vendor.trade_name)
+            for key, value in result.values.items():
+                setattr(vendor, key, value)
+            if old_names != (vendor.full_name, vendor.trade_name):
                 renamed.append(vendor)
+    written = [r for r in results if r.outcome in ("created", "updated")]
+    Vendor.objects.bulk_create([r.vendor for r in written if r.outcome == "created"], batch_size=BATCH)
+    Vendor.objects.bulk_update(
+        [r.vendor for r in written if r.outcome == "updated"], services.VENDOR_FIELDS, batch_size=BATCH
+    )
     accounts = [
-        WalletAccount(vendor=result.vendor, partner=partner, account_number=number)
-        for result in results
-        if result.outcome in ("created", "updated")
-        for partner, number in result.new_accounts
+        WalletAccount(vendor=r.vendor, partner=partner, account_number=number)
+        for r in written
+        for partner, number in r.new_accounts
     ]
     WalletAccount.objects.bulk_create(accounts, batch_size=BATCH)
-    entries += [
-        audit.entry(
-            actor=actor,
-            action="wallet_account.add",
-            obj=account,
-            before=None,
-            after={"partner": account.partner, "account_number": account.account_number, "vendor": account.vendor.code},
-            market=market,
-        )
-        for account in accounts
-    ]
     codes = [
         PaymentCode(
             wallet_account=account,
@@ -350,18 +325,20 @@ def _write(*, actor, market: Market, results: list[RowResult]) -> None:
         if account.vendor.status == VendorStatus.ACTIVE and partner_bin(account.partner)
     ]
     PaymentCode.objects.bulk_create(codes, batch_size=BATCH)
-    entries += [
-        audit.entry(
-            actor=actor,
-            action="payment_code.issue",
-            obj=code,
-            before=None,
-            after={"wallet_account": code.wallet_account_id, "version": 1},
-            market=market,
-        )
-        for code in codes
-    ]
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    AuditEntry.objects.bulk_create(
+        [
+            audit.entry(
+                actor=actor,
+                action="vendor.import",
+                obj=r.vendor,
+                before=befores.get(r.row),
+                after={**services.vendor_snapshot(r.vendor), "wallet_accounts_added": r.new_accounts},
+                market=market,
+            )
+            for r in written
+        ],
+        batch_size=BATCH,
+    )
     for vendor in renamed:
         services.reissue_all_codes(actor=actor, vendor=vendor, reason=_("Đổi tên in trên mã"))
 

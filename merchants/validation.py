@@ -2,9 +2,11 @@
 and the spreadsheet import. Each returns the normalised value or raises
 ValidationFailed naming the field and the reason in Vietnamese."""
 
+import functools
 import re
 import unicodedata
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -103,11 +105,22 @@ def clean_stall_number(value: str, field: str = "stall_number") -> str:
     return stall
 
 
+@functools.lru_cache(maxsize=8)
+def _category_lookup(language: str | None) -> dict[str, str]:
+    """Codes and labels (in the active language and in Vietnamese) to codes."""
+    lookup = {choice.value: choice.value for choice in GoodsCategory}
+    for choice in GoodsCategory:
+        lookup[str(choice.label).casefold()] = choice.value
+        with translation.override("vi"):
+            lookup[str(choice.label).casefold()] = choice.value
+    return lookup
+
+
 def clean_category(value: str, field: str = "category") -> str:
     text = normalize_text(str(value or ""))
-    for choice in GoodsCategory:
-        if text in (choice.value, str(choice.label)) or text.casefold() == str(choice.label).casefold():
-            return choice.value
+    found = _category_lookup(translation.get_language()).get(text.casefold())
+    if found:
+        return found
     if not text:
         raise ValidationFailed.single(field, _("Vui lòng chọn ngành hàng"))
     raise ValidationFailed.single(field, _("Ngành hàng “%(value)s” không có trong danh mục") % {"value": text})
