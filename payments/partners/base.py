@@ -176,6 +176,16 @@ def get_text(data: Mapping[str, Any], name: str, *, path: str = "", max_length: 
     return value
 
 
+def get_free_text(data: Mapping[str, Any], name: str, *, path: str = "") -> str:
+    """A note the payer typed: kept, cut to length, never a reason to refuse money."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise malformed(path + name, _("phải là chuỗi ký tự"))
+    return " ".join(value.split())[:MAX_DESCRIPTION_LENGTH]
+
+
 def check_amount(value: int, name: str) -> int:
     if value <= 0:
         raise malformed(name, _("số tiền phải lớn hơn 0"))

@@ -66,7 +66,7 @@ class MobifoneAdapter(base.PartnerAdapter):
         if status is None:
             raise base.malformed(p + "status", _("phải là SUCCESS, FAILED hoặc REVERSED"))
         receiver = base.get_object(data, "receiver", p)
-        remark = base.get_text(data, "remark", path=p, max_length=base.MAX_DESCRIPTION_LENGTH * 4, required=False)
+        remark = base.get_free_text(data, "remark", path=p)
         return Notice(
             partner_transaction_id=base.get_text(data, "txn_ref", path=p, max_length=base.MAX_ID_LENGTH),
             kind=Kind.PAYMENT,
@@ -81,7 +81,7 @@ class MobifoneAdapter(base.PartnerAdapter):
                 receiver, "account_no", path=p + "receiver.", max_length=base.MAX_ACCOUNT_LENGTH
             ),
             reference=reference_in(remark),
-            description=remark[: base.MAX_DESCRIPTION_LENGTH],
+            description=remark,
         )
 
     def reply(self, outcome: str) -> Reply:

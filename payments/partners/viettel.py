@@ -92,7 +92,7 @@ class ViettelAdapter(base.PartnerAdapter):
             completed_at=completed_at,
             credit_account=base.get_text(fields, "receiver_account", max_length=base.MAX_ACCOUNT_LENGTH),
             reference=base.get_text(fields, "ref_code", max_length=base.MAX_REFERENCE_LENGTH, required=False),
-            description=fields.get("content", "")[: base.MAX_DESCRIPTION_LENGTH],
+            description=base.get_free_text(fields, "content"),
             original_partner_transaction_id=original if kind == Kind.REFUND else "",
         )
 

@@ -91,9 +91,7 @@ class VnptAdapter(base.PartnerAdapter):
             completed_at=_parse_time(base.get_text(data, "completed_at", path=p, max_length=40), p + "completed_at"),
             credit_account=base.get_text(data, "credit_account", path=p, max_length=base.MAX_ACCOUNT_LENGTH),
             reference=base.get_text(data, "reference", path=p, max_length=base.MAX_REFERENCE_LENGTH, required=False),
-            description=base.get_text(
-                data, "description", path=p, max_length=base.MAX_DESCRIPTION_LENGTH * 4, required=False
-            )[: base.MAX_DESCRIPTION_LENGTH],
+            description=base.get_free_text(data, "description", path=p),
             original_partner_transaction_id=original,
         )
 
