@@ -24,6 +24,10 @@ def _without(mapping: dict, key: str) -> dict:
     return {k: v for k, v in mapping.items() if k != key}
 
 
+def _vnpt_without(key: str) -> dict:
+    return dict(vnpt_body(), data=_without(vnpt_body()["data"], key))
+
+
 VNPT_CASES = {
     "not json": (b"{not json", None),
     "json list": (b"[1, 2]", None),
