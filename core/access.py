@@ -1,7 +1,6 @@
 """Who sees which market. A board sees its own markets only; anything else is 404."""
 
 from django.db.models import QuerySet
-
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound, PermissionDenied

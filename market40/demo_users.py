@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from core.models import Role, StaffProfile
 from merchants.models import Market
 
-DEMO_PASSWORD = "cho40-demo"
+DEMO_PASSWORD = "cho40-demo"  # noqa: S105 - printed for the demo on purpose
 DEMO_USERS = [
     ("bql_tanan", Role.BOARD, ["NK01"], "Ban quản lý Chợ Tân An (thí điểm)"),
     ("so_congthuong", Role.DEPARTMENT, [], "Cán bộ Sở Công Thương"),

@@ -21,7 +21,7 @@ DEBUG = env_bool("DEBUG", False)
 
 # The embedded default has a fixed development key; production settings
 # refuse it (see settings_production).
-DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-for-the-embedded-default-never-in-production"
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-for-the-embedded-default-never-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -5,9 +5,9 @@ Refuses to start without a real SECRET_KEY and passes `check --deploy`.
 
 from django.core.exceptions import ImproperlyConfigured
 
+from market40.env import env_bool, env_int
 from market40.settings import *  # noqa: F403
 from market40.settings import DEVELOPMENT_SECRET_KEY, SECRET_KEY
-from market40.env import env_bool, env_int
 
 DEBUG = False
 if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:

@@ -39,8 +39,9 @@ def test_browser_session_writes_need_the_csrf_token(board_a, market_a):
 
     browser.get("/vendors/")  # sets the csrftoken cookie
     token = browser.cookies["csrftoken"].value
-    accepted = browser.post("/api/v1/vendors", vendor_payload(market_a), content_type="application/json",
-                            HTTP_X_CSRFTOKEN=token)
+    accepted = browser.post(
+        "/api/v1/vendors", vendor_payload(market_a), content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
     assert accepted.status_code == 201
 
 
@@ -65,7 +66,13 @@ def test_login_then_logout(board_a):
 
 def test_openapi_document_lists_the_routes(client):
     document = client.get("/api/v1/openapi.json").json()
-    for path in ["/api/v1/markets", "/api/v1/markets/{code}", "/api/v1/vendors", "/api/v1/vendors/{code}",
-                 "/api/v1/vendors/{code}/wallet-accounts", "/api/v1/vendors/import"]:
+    for path in [
+        "/api/v1/markets",
+        "/api/v1/markets/{code}",
+        "/api/v1/vendors",
+        "/api/v1/vendors/{code}",
+        "/api/v1/vendors/{code}/wallet-accounts",
+        "/api/v1/vendors/import",
+    ]:
         assert path in document["paths"], path
     assert client.get("/api/v1/docs").status_code == 200

@@ -17,7 +17,11 @@ STRONG_KEY = "k" * 20 + "-production-secret-for-tests-only-0123456789"
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -55,8 +59,13 @@ def test_production_refuses_to_start_without_a_real_secret_key():
 
 def test_production_settings_pass_the_deploy_check():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_SETTINGS_MODULE="market40.settings_production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="cho40.example.vn",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="market40.settings_production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="cho40.example.vn",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout

@@ -32,7 +32,11 @@ def api_writes(vendor):
     return [
         ("patch", f"/api/v1/vendors/{vendor.code}", {"phone": "0987654321"}),
         ("patch", f"/api/v1/vendors/{vendor.code}", {"status": "suspended"}),
-        ("post", f"/api/v1/vendors/{vendor.code}/wallet-accounts", {"partner": "viettel", "account_number": "0987654321"}),
+        (
+            "post",
+            f"/api/v1/vendors/{vendor.code}/wallet-accounts",
+            {"partner": "viettel", "account_number": "0987654321"},
+        ),
         ("post", "/api/v1/vendors", vendor_payload(vendor.market, stall_number="B-001")),
     ]
 

@@ -11,9 +11,30 @@ from merchants.models import PaymentCode, Vendor, WalletAccount
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["Số sạp", "Họ và tên", "Tên cửa hàng", "Số điện thoại", "Số CCCD", "Ngành hàng",
-          "Đã đồng ý xử lý dữ liệu", "Ví VNPT Money", "Ví Viettel Money", "Ví MobiFone Money"]
-GOOD_1 = ["A-001", "Trần Văn Hùng", "Thịt heo Chú Hùng", "0901234567", "092080000111", "Thịt", "Có", "0901234567", "", ""]
+HEADER = [
+    "Số sạp",
+    "Họ và tên",
+    "Tên cửa hàng",
+    "Số điện thoại",
+    "Số CCCD",
+    "Ngành hàng",
+    "Đã đồng ý xử lý dữ liệu",
+    "Ví VNPT Money",
+    "Ví Viettel Money",
+    "Ví MobiFone Money",
+]
+GOOD_1 = [
+    "A-001",
+    "Trần Văn Hùng",
+    "Thịt heo Chú Hùng",
+    "0901234567",
+    "092080000111",
+    "Thịt",
+    "Có",
+    "0901234567",
+    "",
+    "",
+]
 GOOD_2 = ["A-002", "Lê Thị Mai", "", "0981234567", "092186000222", "Rau củ", "Có", "", "0981234567", ""]
 
 
@@ -63,14 +84,22 @@ def test_reimporting_the_same_file_changes_nothing(api_for, board_a, market_a):
     client = api_for(board_a)
     content = csv_bytes([HEADER, GOOD_1, GOOD_2])
     upload(client, market_a, content, dry_run=False)
-    before = (Vendor.objects.count(), WalletAccount.objects.count(), PaymentCode.objects.count(),
-              AuditEntry.objects.count())
+    before = (
+        Vendor.objects.count(),
+        WalletAccount.objects.count(),
+        PaymentCode.objects.count(),
+        AuditEntry.objects.count(),
+    )
 
     report = upload(client, market_a, content, dry_run=False).json()
 
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
-    after = (Vendor.objects.count(), WalletAccount.objects.count(), PaymentCode.objects.count(),
-             AuditEntry.objects.count())
+    after = (
+        Vendor.objects.count(),
+        WalletAccount.objects.count(),
+        PaymentCode.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert after == before
 
 
@@ -104,10 +133,22 @@ def test_a_stall_held_by_another_person_is_not_overwritten(api_for, board_a, mar
 def test_duplicates_inside_the_file_are_rejected(api_for, board_a, market_a):
     same_stall = GOOD_2.copy()
     same_stall[0] = "A-001"
-    same_account = ["A-009", "Đỗ Thị Hạnh", "", "0971234567", "092186000444", "Hoa và cây cảnh", "Có", "0901234567", "", ""]
+    same_account = [
+        "A-009",
+        "Đỗ Thị Hạnh",
+        "",
+        "0971234567",
+        "092186000444",
+        "Hoa và cây cảnh",
+        "Có",
+        "0901234567",
+        "",
+        "",
+    ]
 
-    report = upload(api_for(board_a), market_a, csv_bytes([HEADER, GOOD_1, same_stall, same_account]),
-                    dry_run=True).json()
+    report = upload(
+        api_for(board_a), market_a, csv_bytes([HEADER, GOOD_1, same_stall, same_account]), dry_run=True
+    ).json()
 
     assert [r["outcome"] for r in report["rows"]] == ["created", "rejected", "rejected"]
     assert "trùng với dòng 2" in report["rows"][1]["errors"]["stall_number"][0]
@@ -179,8 +220,7 @@ def test_web_page_dry_run_then_import(client, board_a, market_a):
     client.force_login(board_a)
     content = csv_bytes([HEADER, GOOD_1])
 
-    checked = client.post("/vendors/import/", {"market": market_a.code, "confirm": "0",
-                                                "file": io.BytesIO(content)})
+    checked = client.post("/vendors/import/", {"market": market_a.code, "confirm": "0", "file": io.BytesIO(content)})
     assert "1 thêm mới" in checked.content.decode() and not Vendor.objects.exists()
     file = io.BytesIO(content)
     file.name = "a.csv"

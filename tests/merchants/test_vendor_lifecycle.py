@@ -75,13 +75,19 @@ def test_suspending_revokes_codes_and_reactivating_issues_a_new_version(client_a
 
 
 def test_an_account_number_is_held_by_one_vendor_per_partner(client_a, vendor_code, market_a):
-    other = client_a.post("/api/v1/vendors", vendor_payload(market_a, stall_number="B-2", national_id="092186000999")).json()
-    client_a.post(f"/api/v1/vendors/{vendor_code}/wallet-accounts", {"partner": "viettel", "account_number": "0912345678"})
+    other = client_a.post(
+        "/api/v1/vendors", vendor_payload(market_a, stall_number="B-2", national_id="092186000999")
+    ).json()
+    client_a.post(
+        f"/api/v1/vendors/{vendor_code}/wallet-accounts", {"partner": "viettel", "account_number": "0912345678"}
+    )
 
-    taken = client_a.post(f"/api/v1/vendors/{other['code']}/wallet-accounts",
-                          {"partner": "viettel", "account_number": "0912345678"})
-    other_partner = client_a.post(f"/api/v1/vendors/{other['code']}/wallet-accounts",
-                                  {"partner": "vnpt", "account_number": "0912345678"})
+    taken = client_a.post(
+        f"/api/v1/vendors/{other['code']}/wallet-accounts", {"partner": "viettel", "account_number": "0912345678"}
+    )
+    other_partner = client_a.post(
+        f"/api/v1/vendors/{other['code']}/wallet-accounts", {"partner": "vnpt", "account_number": "0912345678"}
+    )
 
     assert taken.status_code == 422
     assert "đã thuộc một tiểu thương khác" in taken.json()["errors"]["account_number"][0]
@@ -90,8 +96,10 @@ def test_an_account_number_is_held_by_one_vendor_per_partner(client_a, vendor_co
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"partner": "momo", "account_number": "0912345678"}, "partner"),
-     ({"partner": "vnpt", "account_number": "09-12"}, "account_number")],
+    [
+        ({"partner": "momo", "account_number": "0912345678"}, "partner"),
+        ({"partner": "vnpt", "account_number": "09-12"}, "account_number"),
+    ],
 )
 def test_bad_wallet_account_is_named(client_a, vendor_code, body, field):
     response = client_a.post(f"/api/v1/vendors/{vendor_code}/wallet-accounts", body)
@@ -101,8 +109,9 @@ def test_bad_wallet_account_is_named(client_a, vendor_code, body, field):
 
 def test_mobifone_account_without_bin_is_kept_without_a_code(client_a, vendor_code, settings):
     settings.MOBIFONE_BIN = ""
-    response = client_a.post(f"/api/v1/vendors/{vendor_code}/wallet-accounts",
-                             {"partner": "mobifone", "account_number": "0901234567"})
+    response = client_a.post(
+        f"/api/v1/vendors/{vendor_code}/wallet-accounts", {"partner": "mobifone", "account_number": "0901234567"}
+    )
     assert response.status_code == 201
     assert not PaymentCode.objects.exists()
 

@@ -6,8 +6,15 @@ from merchants.models import Vendor
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"stall_number": "c-7", "full_name": "Huỳnh Thị Cúc", "trade_name": "", "phone": "0939 123 456",
-        "national_id": "092186000555", "category": "trai-cay", "consent": "on"}
+FORM = {
+    "stall_number": "c-7",
+    "full_name": "Huỳnh Thị Cúc",
+    "trade_name": "",
+    "phone": "0939 123 456",
+    "national_id": "092186000555",
+    "category": "trai-cay",
+    "consent": "on",
+}
 
 
 def test_board_registers_a_vendor_through_the_form(client, board_a, market_a):

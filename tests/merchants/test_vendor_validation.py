@@ -60,8 +60,12 @@ def test_missing_consent_is_refused(api_for, board_a, market_a):
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("+84 912 345 678", "0912345678"), ("84912345678", "0912345678"), ("0912.345.678", "0912345678"),
-     ("912345678", "0912345678")],
+    [
+        ("+84 912 345 678", "0912345678"),
+        ("84912345678", "0912345678"),
+        ("0912.345.678", "0912345678"),
+        ("912345678", "0912345678"),
+    ],
 )
 def test_phone_numbers_are_normalised(api_for, board_a, market_a, typed, stored):
     response = api_for(board_a).post("/api/v1/vendors", vendor_payload(market_a, phone=typed))
