@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+
+from printables import views
+
+urlpatterns = [
+    path("v/<str:token>/", views.vendor_link_page, name="vendor-link"),
+    path("v/<str:token>/poster.pdf", views.vendor_link_poster, name="vendor-link-poster"),
+    path("v/<str:token>/qr/<int:code_id>.png", views.vendor_link_qr, name="vendor-link-qr"),
+    path("vendors/<str:code>/poster.pdf", views.vendor_poster, name="vendor-poster"),
+    path("markets/<str:code>/posters/", views.market_posters, name="market-posters"),
+    path("markets/<str:code>/posters.pdf", views.market_posters_pdf, name="market-posters-pdf"),
+]

@@ -61,10 +61,12 @@ def test_published_payloads_decode_to_their_documented_fields(payload, bin, acco
     assert fields["crc"] == payload[-4:].upper()
 
 
-@pytest.mark.parametrize(("payload", "bin", "account", "amount", "purpose"), PUBLISHED)
+# MoMo's code adds sub-tag 62.05 and tag 80, which our encoder never writes.
+ENCODABLE = [row for row in PUBLISHED if row[0] != MOMO]
+
+
+@pytest.mark.parametrize(("payload", "bin", "account", "amount", "purpose"), ENCODABLE)
 def test_encoder_reproduces_published_payloads_byte_for_byte(payload, bin, account, amount, purpose):
-    if payload == MOMO:
-        pytest.skip("MoMo adds sub-tag 05 and tag 80, which our codes never carry")  # noqa: needs decode only
     encoded = vietqr.encode(bin=bin, account=account, name=None, city=None, reference=purpose, amount=amount)
 
     # The MBBank sample writes its CRC in lower case; ours is always upper case.

@@ -1,0 +1,282 @@
+"""A5 payment posters, drawn with reportlab from a declarative layout.
+
+Every position below is in millimetres from the top-left corner of an A5
+portrait page, so a change to the poster is a change to `POSTER`, not a hunt
+through drawing code. Fonts (DejaVu Sans, shipped in `fonts/`) are registered
+once and embedded as subsets. QR symbols are vector: one filled path of the
+dark runs of each row, written straight into the content stream.
+"""
+
+import functools
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4, A5, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from printables import qr
+
+# Bump when the drawing changes: cached batch files are keyed on it.
+LAYOUT_VERSION = "2026.1"
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+REGULAR = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+
+A5_W_MM, A5_H_MM = 148.0, 210.0
+LAYOUTS = ("a5", "a4x2")
+
+
+@dataclass(frozen=True)
+class PosterCode:
+    payload: str
+    partner_name: str
+    version: int
+    issued_on: str  # dd/mm/yyyy
+
+
+@dataclass(frozen=True)
+class PosterData:
+    market_name: str
+    stall: str
+    trade_name: str
+    owner_name: str  # empty when it is the same as the trade name
+    reference: str
+    codes: tuple[PosterCode, ...]
+
+
+@dataclass(frozen=True)
+class TextSlot:
+    """One line of text: which value, its baseline, size, weight, colour."""
+
+    key: str
+    y: float
+    size: float
+    bold: bool = False
+    colour: tuple[float, float, float] = (0.12, 0.16, 0.2)
+    min_size: float | None = None  # shrink to fit the width down to this
+
+
+@dataclass(frozen=True)
+class PosterLayout:
+    margin: float
+    texts: tuple[TextSlot, ...]
+    rules: tuple[float, ...]  # horizontal hairlines, y in mm
+    qr_top: float
+    qr_bottom: float
+    qr_gap: float
+    qr_max: float
+    label_gap: float  # QR bottom to the partner name's baseline
+    label_size: float
+    small_gap: float  # partner name to the small print's baseline
+    small_size: float
+    # How many QR codes go on each row, by number of codes.
+    arrangement: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    def rows_for(self, count: int) -> tuple[int, ...]:
+        if count in self.arrangement:
+            return self.arrangement[count]
+        return tuple(min(3, count - i) for i in range(0, count, 3))
+
+
+GREEN = (0.043, 0.431, 0.31)
+GREY = (0.38, 0.43, 0.49)
+
+POSTER = PosterLayout(
+    margin=10,
+    texts=(
+        TextSlot("market", y=19, size=13, bold=True, colour=GREEN, min_size=8),
+        TextSlot("stall", y=25.5, size=10.5, colour=GREY),
+        TextSlot("trade_name", y=41, size=22, bold=True, min_size=11),
+        TextSlot("owner", y=48, size=11, colour=GREY, min_size=7),
+        TextSlot("call_to_action", y=60, size=17, bold=True, colour=GREEN),
+        TextSlot("reference_label", y=178, size=9, colour=GREY),
+        TextSlot("reference", y=188, size=20, bold=True),
+        TextSlot("footer", y=199, size=6.5, colour=GREY),
+    ),
+    rules=(30, 170),
+    qr_top=66,
+    qr_bottom=166,
+    qr_gap=5,
+    qr_max=78,
+    label_gap=5,
+    label_size=10.5,
+    small_gap=4,
+    small_size=6.5,
+    arrangement={1: (1,), 2: (2,), 3: (3,), 4: (2, 2)},
+)
+
+# (canvas, payload, left, bottom, side) in points; the side includes the quiet zone.
+QrPainter = Callable[[Canvas, str, float, float, float], None]
+
+
+@functools.cache
+def register_fonts() -> None:
+    pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
+
+
+def paint_vector_qr(canvas: Canvas, payload: str, left: float, bottom: float, side: float) -> None:
+    """The symbol as rectangles in module units under one transform, one fill."""
+    symbol = qr.matrix(payload)
+    module = side / (symbol.size + 2 * qr.QUIET_ZONE)
+    origin_x = left + qr.QUIET_ZONE * module
+    origin_y = bottom + side - qr.QUIET_ZONE * module
+    rects = " ".join(f"{c} {r} {length} 1 re" for r, c, length in symbol.dark_runs())
+    # Row r runs downward from the top edge: y scale is negative.
+    canvas.addLiteral(f"q 0 g {module:.4f} 0 0 {-module:.4f} {origin_x:.3f} {origin_y:.3f} cm {rects} f Q")
+
+
+def _texts(data: PosterData) -> dict[str, str]:
+    return {
+        "market": data.market_name,
+        "stall": _("Sạp %(stall)s") % {"stall": data.stall},
+        "trade_name": data.trade_name,
+        "owner": data.owner_name,
+        "call_to_action": _("Quét mã để thanh toán"),
+        "reference_label": _("Mã thanh toán (ghi khi chuyển khoản)"),
+        "reference": data.reference,
+        "footer": _("Chợ 4.0 · Dùng được với mọi ứng dụng ngân hàng và ví hỗ trợ VietQR · mẫu %(layout)s")
+        % {"layout": LAYOUT_VERSION},
+    }
+
+
+def _fit(text: str, font: str, size: float, min_size: float | None, width: float) -> tuple[str, float]:
+    """Shrink to the width; below the smallest size, cut with an ellipsis."""
+    measured = pdfmetrics.stringWidth(text, font, size)
+    if measured <= width:
+        return text, size
+    smallest = min_size or size
+    size = max(smallest, size * width / measured)
+    while text and pdfmetrics.stringWidth(text, font, size) > width:
+        text = text[:-2].rstrip() + "…"
+    return text, size
+
+
+def _draw_poster(
+    canvas: Canvas, data: PosterData, x0: float, layout: PosterLayout, painter: QrPainter, page_h: float
+) -> None:
+    """One A5 poster whose left edge is at x0 points."""
+
+    def y(mm_from_top: float) -> float:
+        return page_h - mm_from_top * mm
+
+    width = (A5_W_MM - 2 * layout.margin) * mm
+    centre = x0 + A5_W_MM * mm / 2
+    values = _texts(data)
+    for slot in layout.texts:
+        text = values.get(slot.key) or ""
+        if not text:
+            continue
+        font = BOLD if slot.bold else REGULAR
+        text, size = _fit(text, font, slot.size, slot.min_size, width)
+        canvas.setFillColorRGB(*slot.colour)
+        canvas.setFont(font, size)
+        canvas.drawCentredString(centre, y(slot.y), text)
+    canvas.setStrokeColorRGB(*GREEN)
+    canvas.setLineWidth(0.6)
+    for rule in layout.rules:
+        canvas.line(x0 + layout.margin * mm, y(rule), x0 + (A5_W_MM - layout.margin) * mm, y(rule))
+    _draw_codes(canvas, data.codes, x0, layout, painter, y)
+
+
+def _draw_codes(
+    canvas: Canvas,
+    codes: Sequence[PosterCode],
+    x0: float,
+    layout: PosterLayout,
+    painter: QrPainter,
+    y: Callable[[float], float],
+) -> None:
+    if not codes:
+        return
+    rows = layout.rows_for(len(codes))
+    label_h = layout.label_gap + layout.small_gap + 2
+    area_w = A5_W_MM - 2 * layout.margin
+    area_h = layout.qr_bottom - layout.qr_top
+    widest = max(rows)
+    side = min(
+        layout.qr_max,
+        (area_w - layout.qr_gap * (widest - 1)) / widest,
+        (area_h - len(rows) * label_h - layout.qr_gap * (len(rows) - 1)) / len(rows),
+    )
+    block_h = len(rows) * (side + label_h) + layout.qr_gap * (len(rows) - 1)
+    top = layout.qr_top + (area_h - block_h) / 2
+    remaining = iter(codes)
+    for row_count in rows:
+        row_w = row_count * side + layout.qr_gap * (row_count - 1)
+        left = layout.margin + (area_w - row_w) / 2
+        for i in range(row_count):
+            code = next(remaining)
+            x = left + i * (side + layout.qr_gap)
+            painter(canvas, code.payload, x0 + x * mm, y(top + side), side * mm)
+            cx = x0 + (x + side / 2) * mm
+            canvas.setFillColorRGB(0.12, 0.16, 0.2)
+            canvas.setFont(BOLD, layout.label_size)
+            canvas.drawCentredString(cx, y(top + side + layout.label_gap), code.partner_name)
+            canvas.setFillColorRGB(*GREY)
+            canvas.setFont(REGULAR, layout.small_size)
+            small = _("Mã phiên bản %(version)d · cấp ngày %(date)s") % {
+                "version": code.version,
+                "date": code.issued_on,
+            }
+            canvas.drawCentredString(cx, y(top + side + layout.label_gap + layout.small_gap), small)
+        top += side + label_h + layout.qr_gap
+
+
+def render(
+    posters: Iterable[PosterData],
+    *,
+    layout: str = "a5",
+    title: str = "",
+    painter: QrPainter = paint_vector_qr,
+    progress: Callable[[int], None] | None = None,
+    design: PosterLayout = POSTER,
+) -> bytes:
+    """One PDF: an A5 page per poster, or two A5 posters side by side on A4."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}")
+    register_fonts()
+    out = io.BytesIO()
+    pagesize = A5 if layout == "a5" else landscape(A4)
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1)
+    canvas.setTitle(title or _("Áp phích mã QR thanh toán"))
+    canvas.setAuthor("Chợ 4.0")
+    canvas.setCreator("Chợ 4.0")
+    page_h = pagesize[1]
+    per_page = 1 if layout == "a5" else 2
+    # Centre the two A5 halves on the A4 sheet; the cut line is the middle.
+    slot_offset = (pagesize[0] / per_page - A5_W_MM * mm) / 2
+    done = 0
+    on_page = 0
+    for data in posters:
+        x0 = on_page * pagesize[0] / per_page + slot_offset
+        _draw_poster(canvas, data, x0, design, painter, page_h)
+        on_page += 1
+        done += 1
+        if on_page == per_page:
+            _finish_page(canvas, pagesize, per_page)
+            on_page = 0
+        if progress is not None:
+            progress(done)
+    if on_page or done == 0:
+        _finish_page(canvas, pagesize, per_page)
+    canvas.save()
+    return out.getvalue()
+
+
+def _finish_page(canvas: Canvas, pagesize: tuple[float, float], per_page: int) -> None:
+    if per_page == 2:
+        canvas.setStrokeColorRGB(0.75, 0.75, 0.75)
+        canvas.setLineWidth(0.3)
+        canvas.setDash(3, 3)
+        canvas.line(pagesize[0] / 2, 0, pagesize[0] / 2, pagesize[1])
+        canvas.setDash()
+    canvas.showPage()

@@ -1,0 +1,145 @@
+"""Pages: a vendor's own signed link (no account), and printing for boards."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from core.errors import DomainError, NotFound
+from merchants import selectors as merchant_selectors
+from merchants.models import Market, Vendor, VendorStatus
+from printables import documents, links, posters, qr, selectors, services
+from printables.models import BatchState
+
+
+def _pdf(content: bytes, filename: str, *, download: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def _vendor_from_token(token: str) -> Vendor:
+    code = links.vendor_code_from_token(token)
+    vendor = Vendor.objects.select_related("market").filter(code=code).first() if code else None
+    if vendor is None or vendor.status == VendorStatus.CLOSED:
+        raise Http404(_("Liên kết không hợp lệ hoặc đã hết hạn"))
+    return vendor
+
+
+# --- the vendor's link -----------------------------------------------------
+
+
+@never_cache
+def vendor_link_page(request: HttpRequest, token: str) -> HttpResponse:
+    vendor = _vendor_from_token(token)
+    codes = selectors.active_codes(vendor)
+    return render(
+        request,
+        "printables/vendor_link.html",
+        {"vendor": vendor, "codes": codes, "token": token},
+    )
+
+
+def vendor_link_poster(request: HttpRequest, token: str) -> HttpResponse:
+    vendor = _vendor_from_token(token)
+    try:
+        content = documents.vendor_poster_pdf(vendor)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    return _pdf(content, f"ap-phich-{vendor.code}.pdf", download=request.GET.get("download") == "1")
+
+
+def vendor_link_qr(request: HttpRequest, token: str, code_id: int) -> HttpResponse:
+    vendor = _vendor_from_token(token)
+    code = next((c for c in selectors.active_codes(vendor) if c.pk == code_id), None)
+    if code is None:
+        raise Http404(_("Không tìm thấy mã QR"))
+    response = HttpResponse(qr.png(code.payload), content_type="image/png")
+    if request.GET.get("download") == "1":
+        response["Content-Disposition"] = f'attachment; filename="ma-qr-{code.wallet_account.partner}.png"'
+    return response
+
+
+# --- board pages -------------------------------------------------------------
+
+
+def _visible(getter, user, code: str):
+    try:
+        return getter(user, code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def vendor_poster(request: HttpRequest, code: str) -> HttpResponse:
+    vendor = _visible(merchant_selectors.get_vendor_for, request.user, code)
+    try:
+        content = documents.vendor_poster_pdf(vendor)
+    except DomainError as exc:
+        messages.error(request, "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message)
+        return redirect("vendor-detail", code=vendor.code)
+    return _pdf(content, f"ap-phich-{vendor.code}.pdf")
+
+
+def _layout(request: HttpRequest) -> str:
+    try:
+        return services.clean_layout(request.GET.get("layout") or request.POST.get("layout"))
+    except DomainError:
+        return "a5"
+
+
+@login_required
+@never_cache
+def market_posters(request: HttpRequest, code: str) -> HttpResponse:
+    """Choose the paper, start the batch, watch its progress, download."""
+    market: Market = _visible(merchant_selectors.get_market_for, request.user, code)
+    layout = _layout(request)
+    if request.method == "POST":
+        services.poster_batch_request(actor=request.user, market=market, layout=layout)
+        return redirect(reverse("market-posters", kwargs={"code": market.code}) + f"?layout={layout}")
+    items = selectors.market_posters(market)
+    fingerprint = selectors.posters_fingerprint(items, layout=layout)
+    batch = selectors.latest_batch(market, layout=layout)
+    current = batch is not None and batch.fingerprint == fingerprint
+    direct = len(items) <= services.direct_render_limit()
+    running = current and batch.state in (BatchState.QUEUED, BatchState.RUNNING)
+    return render(
+        request,
+        "printables/market_posters.html",
+        {
+            "market": market,
+            "layout": layout,
+            "layouts": [("a5", _("Mỗi áp phích một tờ A5")), ("a4x2", _("Hai áp phích A5 trên một tờ A4"))],
+            "count": len(items),
+            "direct": direct,
+            "batch": batch if current else None,
+            "ready": current and batch.state == BatchState.DONE,
+            "running": running,
+            "layout_version": posters.LAYOUT_VERSION,
+        },
+    )
+
+
+@login_required
+def market_posters_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    market: Market = _visible(merchant_selectors.get_market_for, request.user, code)
+    layout = _layout(request)
+    items = selectors.market_posters(market)
+    page = reverse("market-posters", kwargs={"code": market.code}) + f"?layout={layout}"
+    filename = f"ap-phich-{market.code}-{layout}.pdf"
+    if len(items) <= services.direct_render_limit():
+        try:
+            return _pdf(documents.market_posters_pdf(market, layout=layout, items=items), filename)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(page)
+    batch = selectors.latest_batch(market, layout=layout)
+    fingerprint = selectors.posters_fingerprint(items, layout=layout)
+    if batch is None or batch.fingerprint != fingerprint or batch.state != BatchState.DONE or not batch.file:
+        return redirect(page)
+    response = FileResponse(batch.file.open("rb"), content_type="application/pdf", filename=filename)
+    return response
