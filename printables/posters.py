@@ -61,6 +61,7 @@ class TextSlot:
     bold: bool = False
     colour: tuple[float, float, float] = (0.12, 0.16, 0.2)
     min_size: float | None = None  # shrink to fit the width down to this
+    max_lines: int = 1  # a second line grows upwards from the baseline
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,16 @@ GREY = (0.38, 0.43, 0.49)
 POSTER = PosterLayout(
     margin=10,
     texts=(
-        TextSlot("market", y=19, size=13, bold=True, colour=GREEN, min_size=8),
-        TextSlot("stall", y=25.5, size=10.5, colour=GREY),
-        TextSlot("trade_name", y=41, size=22, bold=True, min_size=11),
+        TextSlot("market", y=17, size=13, bold=True, colour=GREEN, min_size=8),
+        TextSlot("stall", y=23, size=10.5, colour=GREY),
+        TextSlot("trade_name", y=41, size=22, bold=True, min_size=11, max_lines=2),
         TextSlot("owner", y=48, size=11, colour=GREY, min_size=7),
         TextSlot("call_to_action", y=60, size=17, bold=True, colour=GREEN),
         TextSlot("reference_label", y=178, size=9, colour=GREY),
         TextSlot("reference", y=188, size=20, bold=True),
         TextSlot("footer", y=199, size=6.5, colour=GREY),
     ),
-    rules=(30, 170),
+    rules=(27, 170),
     qr_top=66,
     qr_bottom=166,
     qr_gap=5,
@@ -148,16 +149,34 @@ def _texts(data: PosterData) -> dict[str, str]:
     }
 
 
-def _fit(text: str, font: str, size: float, min_size: float | None, width: float) -> tuple[str, float]:
-    """Shrink to the width; below the smallest size, cut with an ellipsis."""
-    measured = pdfmetrics.stringWidth(text, font, size)
+def _fit(slot: TextSlot, text: str, font: str, width: float) -> tuple[list[str], float]:
+    """Lines and size for a slot: shrink, then wrap in two, then cut with an ellipsis."""
+    measured = pdfmetrics.stringWidth(text, font, slot.size)
     if measured <= width:
-        return text, size
-    smallest = min_size or size
-    size = max(smallest, size * width / measured)
-    while text and pdfmetrics.stringWidth(text, font, size) > width:
+        return [text], slot.size
+    smallest = slot.min_size or slot.size
+    size = max(smallest, slot.size * width / measured)
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return [text], size
+    if slot.max_lines >= 2 and " " in text:
+        lines = _split_in_two(text, font)
+        widest = max(pdfmetrics.stringWidth(line, font, slot.size) for line in lines)
+        # Two lines at full size would crowd the header: start a size smaller.
+        size = max(smallest, min(slot.size * 0.72, slot.size * width / widest))
+        return [_cut(line, font, size, width) for line in lines], size
+    return [_cut(text, font, size, width)], size
+
+
+def _split_in_two(text: str, font: str) -> list[str]:
+    words = text.split()
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    return list(min(splits, key=lambda pair: max(pdfmetrics.stringWidth(part, font, 10) for part in pair)))
+
+
+def _cut(text: str, font: str, size: float, width: float) -> str:
+    while len(text) > 1 and pdfmetrics.stringWidth(text, font, size) > width:
         text = text[:-2].rstrip() + "…"
-    return text, size
+    return text
 
 
 def _draw_poster(
@@ -176,10 +195,13 @@ def _draw_poster(
         if not text:
             continue
         font = BOLD if slot.bold else REGULAR
-        text, size = _fit(text, font, slot.size, slot.min_size, width)
+        lines, size = _fit(slot, text, font, width)
         canvas.setFillColorRGB(*slot.colour)
         canvas.setFont(font, size)
-        canvas.drawCentredString(centre, y(slot.y), text)
+        baseline = y(slot.y) + (len(lines) - 1) * size * 1.15
+        for line in lines:
+            canvas.drawCentredString(centre, baseline, line)
+            baseline -= size * 1.15
     canvas.setStrokeColorRGB(*GREEN)
     canvas.setLineWidth(0.6)
     for rule in layout.rules:
@@ -222,11 +244,12 @@ def _draw_codes(
             canvas.setFont(BOLD, layout.label_size)
             canvas.drawCentredString(cx, y(top + side + layout.label_gap), code.partner_name)
             canvas.setFillColorRGB(*GREY)
-            canvas.setFont(REGULAR, layout.small_size)
-            small = _("Mã phiên bản %(version)d · cấp ngày %(date)s") % {
-                "version": code.version,
-                "date": code.issued_on,
-            }
+            small = _("Phiên bản %(version)d · cấp %(date)s") % {"version": code.version, "date": code.issued_on}
+            small_size = min(
+                layout.small_size,
+                layout.small_size * side * mm / pdfmetrics.stringWidth(small, REGULAR, layout.small_size),
+            )
+            canvas.setFont(REGULAR, small_size)
             canvas.drawCentredString(cx, y(top + side + layout.label_gap + layout.small_gap), small)
         top += side + label_h + layout.qr_gap
 
@@ -246,7 +269,8 @@ def render(
     register_fonts()
     out = io.BytesIO()
     pagesize = A5 if layout == "a5" else landscape(A4)
-    canvas = Canvas(out, pagesize=pagesize, pageCompression=1)
+    # The initial font is ours too, so no unembedded Helvetica is ever referenced.
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
     canvas.setTitle(title or _("Áp phích mã QR thanh toán"))
     canvas.setAuthor("Chợ 4.0")
     canvas.setCreator("Chợ 4.0")

@@ -31,6 +31,7 @@ class QrMatrix:
     """A QR symbol without its quiet zone; row r is a string of '1' (dark) and '0'."""
 
     version: int
+    mask: int
     rows: tuple[str, ...]
 
     @property
@@ -46,7 +47,14 @@ class QrMatrix:
 
 
 def _segments(text: str) -> list:
-    return list(util.optimal_data_chunks(text.encode("utf-8")))
+    """The split into numeric/alphanumeric/byte runs that needs the fewest bits.
+
+    Short runs cost more in headers than they save, so a few minimum run
+    lengths are tried; the text of a VietQR payload is mostly long runs.
+    """
+    data = text.encode("utf-8")
+    candidates = [list(util.optimal_data_chunks(data, minimum=minimum)) for minimum in (4, 8, 20)]
+    return min(candidates, key=lambda segments: _bit_length(segments, 10))
 
 
 def _bit_length(segments: list, version: int) -> int:
@@ -312,16 +320,16 @@ def matrix(text: str) -> QrMatrix:
             if (word >> (7 - bit)) & 1:
                 r, mask_bit = order[index * 8 + bit]
                 data[r] |= mask_bit
-    best: tuple[int, list[str]] | None = None
+    best: tuple[int, int, list[str]] | None = None
     width = f"0{n}b"
     for mask in range(8):
         flips, fmt = frame.masks[mask], _format_bits(n, mask)
         rows = [format(frame.dark[r] | fmt[r] | (data[r] ^ flips[r]), width) for r in range(n)]
         score = _penalty(rows)
         if best is None or score < best[0]:
-            best = (score, rows)
+            best = (score, mask, rows)
     assert best is not None
-    return QrMatrix(version=version, rows=tuple(best[1]))
+    return QrMatrix(version=version, mask=best[1], rows=tuple(best[2]))
 
 
 # --- images ---------------------------------------------------------------
