@@ -13,15 +13,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput >/dev/null
 	$(PY) manage.py demo_banner
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver --insecure 127.0.0.1:8000
 
 test: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null
+	scripts/ensure-browser.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

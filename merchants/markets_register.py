@@ -23,3 +23,11 @@ def register_rows() -> list[dict]:
         }
         for row in rows
     ]
+
+
+def ensure_register_loaded() -> None:
+    """Reload the register if the table was emptied (tests that flush the database)."""
+    from merchants.models import Market
+
+    if not Market.objects.exists():
+        Market.objects.bulk_create([Market(**row) for row in register_rows()])

@@ -12,6 +12,7 @@ from django.test import Client
 
 from core.models import ApiToken, Role, StaffProfile
 from market40.celery import app as celery_app
+from merchants.markets_register import ensure_register_loaded
 from merchants.models import Market
 
 
@@ -30,6 +31,15 @@ def _celery_in_process(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _market_register(request):
+    """The register ships in a data migration, but transactional tests flush
+    the tables when they end; put it back for the tests after them."""
+    if request.node.get_closest_marker("django_db"):
+        ensure_register_loaded()
     yield
 
 
@@ -54,11 +64,13 @@ def make_user(username: str, role: str, markets: list[Market] = ()) -> User:
 
 @pytest.fixture
 def market_a(db) -> Market:
+    ensure_register_loaded()
     return Market.objects.get(code="NK01")
 
 
 @pytest.fixture
 def market_b(db) -> Market:
+    ensure_register_loaded()
     return Market.objects.get(code="NK02")
 
 
