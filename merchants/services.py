@@ -216,12 +216,26 @@ def payment_code_issue(*, actor, account: WalletAccount) -> PaymentCode:
     vendor = account.vendor
     require_market_write(actor, vendor.market)
     _require_issuable(account)
-    with transaction.atomic():
-        _revoke_active(actor=actor, account=account, reason=_("Cấp lại mã"))
-        return _issue(actor=actor, account=account, vendor=vendor)
+    try:
+        with transaction.atomic():
+            # Serialise issues for one account: versions stay gap-free and unique.
+            WalletAccount.objects.select_for_update().filter(pk=account.pk).first()
+            _revoke_active(actor=actor, account=account, reason=_("Cấp lại mã"))
+            return _issue(actor=actor, account=account, vendor=vendor)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("Mã của tài khoản ví này vừa được cấp ở nơi khác; vui lòng tải lại"),
+            errors={"code": [_("Mã vừa được cấp lại")]},
+        ) from exc
 
 
 def payment_code_reissue(*, actor, code: PaymentCode) -> PaymentCode:
+    """A new version for the code's account; the code must be the one in use (or none is)."""
+    require_market_write(actor, code.wallet_account.vendor.market)
+    newer = code.wallet_account.payment_codes.filter(revoked_at__isnull=True).exclude(pk=code.pk).exists()
+    if code.revoked_at is not None and newer:
+        reason = _("Mã này đã được thay bằng phiên bản mới hơn; hãy cấp lại từ mã đang dùng")
+        raise ValidationFailed.single("code", reason)
     return payment_code_issue(actor=actor, account=code.wallet_account)
 
 
@@ -274,7 +288,7 @@ def payload_for(account: WalletAccount, vendor: Vendor) -> str:
     return vietqr.encode(
         bin=partner_bin(account.partner),
         account=account.account_number,
-        name=vietqr.ascii_upper(vendor.display_name)[: vietqr.MAX_NAME],
+        name=vietqr.merchant_name(vendor.display_name),
         city=vietqr.DEFAULT_CITY,
         reference=vendor.payment_reference,
     )
