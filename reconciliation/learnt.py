@@ -1,0 +1,72 @@
+"""Transactions learnt from a settlement file: a line no webhook told us about.
+
+The transaction is recorded the way intake records a webhook — the payments
+adapter's `Notice`, the payments attribution (`payments.attribution.match`),
+the payments outbox for follow-up work (refund linking, rollups) — marked
+`source=settlement`. payments/services.py has no public "record from
+settlement" action yet; this module is the narrow adapter until it does, and
+it is the only place reconciliation writes a transaction.
+"""
+
+from django.utils.dateparse import parse_datetime
+
+from core import clock
+from payments import attribution, outbox
+from payments.models import Source, Transaction
+from payments.partners import Notice
+
+
+def _notice(side: dict, txn_id: str, description: str) -> Notice:
+    when = parse_datetime(side["completed_at"]) if isinstance(side["completed_at"], str) else side["completed_at"]
+    return Notice(
+        partner_transaction_id=txn_id,
+        kind=side["kind"],
+        status=side["status"],
+        amount=side["amount"],
+        completed_at=when,
+        credit_account=side["account"],
+        reference=side["reference"],
+        description=description[:200],
+        original_partner_transaction_id=side["original_txn_id"],
+    )
+
+
+def record_learnt(*, partner: str, lines: list[tuple[str, dict, str]]) -> dict[str, Transaction]:
+    """Create the transactions for (partner txn id, file side, description).
+
+    Called inside the run's database transaction, so a run killed halfway
+    leaves none of them behind.
+    """
+    now = clock.now()
+    created: list[Transaction] = []
+    for txn_id, side, description in lines:
+        notice = _notice(side, txn_id, description)
+        match = attribution.match(partner=partner, credit_account=notice.credit_account, reference=notice.reference)
+        created.append(
+            Transaction(
+                partner=partner,
+                partner_transaction_id=txn_id,
+                kind=notice.kind,
+                status=notice.status,
+                amount=notice.amount,
+                completed_at=notice.completed_at,
+                business_date=clock.business_date(notice.completed_at),
+                credit_account=notice.credit_account,
+                reference=notice.reference,
+                description=notice.description,
+                original_partner_transaction_id=notice.original_partner_transaction_id,
+                content_digest=notice.digest(),
+                created_at=now,
+                source=Source.SETTLEMENT,
+                **match.as_fields(),
+            )
+        )
+    Transaction.objects.bulk_create(created, batch_size=2_000)
+    by_id = {t.partner_transaction_id: t for t in created}
+    if created and created[0].pk is None:
+        # Backends that cannot return ids from a bulk insert.
+        for txn in Transaction.objects.filter(partner=partner, partner_transaction_id__in=list(by_id)):
+            by_id[txn.partner_transaction_id] = txn
+    for txn in by_id.values():
+        outbox.enqueue(kind=outbox.TRANSACTION_CHANGED, transaction_id=txn.pk)
+    return by_id

@@ -1,0 +1,420 @@
+"""Every write of reconciliation: import a settlement file, run a night's
+matching, resolve an exception. One function per action, keyword-only, one
+database transaction with its audit row inside."""
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from core import audit, clock
+from core.access import require_operator
+from core.errors import Conflict, ValidationFailed
+from core.partners import Partner
+from reconciliation import explanations, learnt, matching
+from reconciliation.loading import load_lines
+from reconciliation.models import (
+    Channel,
+    ExceptionKind,
+    ExceptionStatus,
+    ReconciliationException,
+    ReconciliationRun,
+    RunStatus,
+    RunTotal,
+    SettlementFile,
+    SettlementLine,
+)
+from reconciliation.parsers import SettlementFormatError, parser_for, recognise
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Imported:
+    file: SettlementFile
+    created: bool
+
+
+def settlement_file_import(
+    *, actor, file_name: str, content: bytes, channel: str, partner: str | None = None
+) -> Imported:
+    """Import a partner's settlement file whole, or reject it whole.
+
+    The partner and business date come from the file's name (the formats fix
+    it). The same bytes imported twice give back the first import.
+    """
+    if channel in (Channel.UPLOAD, Channel.API):
+        require_operator(actor)
+    file_name = (file_name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    recognised = recognise(file_name)
+    if recognised is None:
+        raise ValidationFailed.single(
+            "file",
+            _(
+                "Tên tệp „%(name)s“ không đúng mẫu của ví nào "
+                "(VNPT_SETTLEMENT_yyyyMMdd.csv, VIETTEL_DOISOAT_yyyyMMdd.xlsx, MBF_yyyyMMdd.txt)"
+            )
+            % {"name": file_name},
+        )
+    named_partner, business_date = recognised
+    if partner and partner != named_partner:
+        raise ValidationFailed.single(
+            "partner",
+            _("Tệp %(name)s là của %(named)s, không phải %(given)s")
+            % {"name": file_name, "named": Partner(named_partner).label, "given": partner},
+        )
+    if len(content) > MAX_FILE_BYTES:
+        raise ValidationFailed.single("file", _("Tệp lớn quá giới hạn 512 MB"))
+    digest = hashlib.sha256(content).hexdigest()
+    existing = SettlementFile.objects.filter(content_hash=digest).first()
+    if existing is not None:
+        return Imported(existing, False)
+    try:
+        with transaction.atomic():
+            settlement = SettlementFile.objects.create(
+                partner=named_partner,
+                business_date=business_date,
+                file_name=file_name,
+                content_hash=digest,
+                size_bytes=len(content),
+                line_count=0,
+                total_amount=0,
+                total_fee=0,
+                total_net=0,
+                channel=channel,
+                received_at=clock.now(),
+                received_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            try:
+                lines = parser_for(named_partner).parse(content, business_date=business_date)
+                load_lines(settlement.pk, lines)
+            except SettlementFormatError as exc:
+                errors = {exc.field or "file": [exc.message]}
+                raise ValidationFailed(
+                    _("Tệp %(name)s bị từ chối, không dòng nào được nhập: %(reason)s")
+                    % {"name": file_name, "reason": exc.message},
+                    errors=errors,
+                ) from exc
+            _store_file_totals(settlement)
+            audit.record(
+                actor=actor,
+                action="settlement_file.import",
+                obj=settlement,
+                before=None,
+                after={
+                    "partner": settlement.partner,
+                    "business_date": business_date.isoformat(),
+                    "file_name": file_name,
+                    "content_hash": digest,
+                    "line_count": settlement.line_count,
+                    "total_amount": settlement.total_amount,
+                    "channel": channel,
+                },
+            )
+    except IntegrityError:
+        # The same bytes arrived twice at once; the other import won.
+        existing = SettlementFile.objects.filter(content_hash=digest).first()
+        if existing is None:
+            raise
+        return Imported(existing, False)
+    return Imported(settlement, True)
+
+
+def _store_file_totals(settlement: SettlementFile) -> None:
+    from django.db.models import Count, Sum
+
+    totals = SettlementLine.objects.filter(file=settlement).aggregate(
+        count=Count("id"), amount=Sum("amount"), fee=Sum("fee"), net=Sum("net_amount")
+    )
+    settlement.line_count = totals["count"] or 0
+    settlement.total_amount = totals["amount"] or 0
+    settlement.total_fee = totals["fee"] or 0
+    settlement.total_net = totals["net"] or 0
+    settlement.save(update_fields=["line_count", "total_amount", "total_fee", "total_net"])
+
+
+def latest_file(partner: str, day: dt.date) -> SettlementFile | None:
+    """The file that counts for a day: the newest one received."""
+    return SettlementFile.objects.filter(partner=partner, business_date=day).order_by("-received_at", "-id").first()
+
+
+def _claim(partner: str, day: dt.date) -> ReconciliationRun:
+    """Lock the day's run row for this database transaction.
+
+    The lock is a row lock taken without waiting: a second run of the same
+    partner and day is refused at once, and a worker killed midway releases
+    it with its connection, so nothing stays "running" forever.
+    """
+    try:
+        with transaction.atomic():
+            ReconciliationRun.objects.get_or_create(partner=partner, business_date=day)
+    except IntegrityError:
+        pass  # created by a concurrent run just now; the lock below decides
+    try:
+        return ReconciliationRun.objects.select_for_update(nowait=True).get(partner=partner, business_date=day)
+    except OperationalError as exc:
+        raise Conflict(
+            _("Đối soát %(partner)s ngày %(day)s đang chạy ở nơi khác, vui lòng chờ")
+            % {"partner": Partner(partner).label, "day": day.strftime("%d/%m/%Y")}
+        ) from exc
+
+
+def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> ReconciliationRun:
+    """Run (or run again) one partner's reconciliation for one business day.
+
+    All of it is one database transaction: the run's figures, its
+    exceptions, and the transactions learnt from the file appear together or
+    not at all, so a rerun after a crash starts from a clean slate.
+    """
+    partner = Partner(partner).value
+    with transaction.atomic():
+        run = _claim(partner, business_date)
+        started = clock.now()
+        settlement = latest_file(partner, business_date)
+        if settlement is None:
+            _record_missing_file(run, partner, business_date, started)
+        else:
+            _match(run, settlement, partner, business_date, started)
+        run.attempts += 1
+        run.started_at = started
+        run.finished_at = clock.now()
+        run.save()
+        audit.record(
+            actor=actor,
+            action="reconciliation.run",
+            obj=run,
+            before=None,
+            after={
+                "partner": partner,
+                "business_date": business_date.isoformat(),
+                "status": run.status,
+                "file": settlement.file_name if settlement else None,
+                "exceptions": run.exception_count,
+                "attempt": run.attempts,
+            },
+        )
+    return run
+
+
+def _record_missing_file(run: ReconciliationRun, partner: str, day: dt.date, now: dt.datetime) -> None:
+    from payments.models import Transaction
+
+    expected = parser_for(partner).file_name(day)
+    run.status = RunStatus.MISSING_FILE
+    run.file = None
+    run.outcomes = {}
+    run.line_count = run.total_amount = run.total_fee = run.total_net = 0
+    run.transaction_count = Transaction.objects.filter(partner=partner, business_date=day).count()
+    run.awaiting_count = run.transaction_count
+    RunTotal.objects.filter(run=run).delete()
+    difference = matching.Difference(
+        kind=ExceptionKind.MISSING_FILE,
+        partner_txn_id="",
+        line_no=None,
+        transaction_id=None,
+        vendor_id=None,
+        market_id=None,
+        file_side=None,
+        recorded_side={"expected_file": expected, "transactions": run.transaction_count},
+    )
+    run.exception_count = _sync_exceptions(run, [difference], file_name=expected, now=now)
+
+
+def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day: dt.date, now) -> None:
+    from payments.models import Transaction
+
+    previous_file = latest_file(partner, day - dt.timedelta(days=1))
+    next_file = latest_file(partner, day + dt.timedelta(days=1))
+    differences = matching.line_differences(partner=partner, file_id=settlement.pk)
+    missing = [row for row in differences if row["outcome"] == ExceptionKind.NOT_RECORDED and row["txn_id"] is None]
+    if missing:
+        learnt.record_learnt(
+            partner=partner,
+            lines=[(row["partner_txn_id"], matching._file_side(row), row["description"]) for row in missing],
+        )
+        differences = matching.line_differences(partner=partner, file_id=settlement.pk)
+    result = matching.match_file(
+        partner=partner,
+        day=day,
+        file_id=settlement.pk,
+        previous_file_id=previous_file.pk if previous_file else None,
+        next_file_id=next_file.pk if next_file else None,
+        differences=differences,
+    )
+    run.status = RunStatus.DONE
+    run.file = settlement
+    run.outcomes = {name: tally.as_dict() for name, tally in result.outcomes.items()}
+    run.line_count = settlement.line_count
+    run.total_amount = settlement.total_amount
+    run.total_fee = settlement.total_fee
+    run.total_net = settlement.total_net
+    run.transaction_count = Transaction.objects.filter(partner=partner, business_date=day).count()
+    run.awaiting_count = result.awaiting
+    RunTotal.objects.filter(run=run).delete()
+    RunTotal.objects.bulk_create(
+        [
+            RunTotal(run=run, market_id=market_id, vendor_id=vendor_id, count=c, amount=a, fee=f, net=n)
+            for (market_id, vendor_id), (c, a, f, n) in sorted(result.totals.items(), key=lambda i: str(i[0]))
+        ],
+        batch_size=2_000,
+    )
+    next_day = day + dt.timedelta(days=1)
+    run.exception_count = _sync_exceptions(
+        run, result.differences, file_name=settlement.file_name, now=now, next_day=next_day
+    )
+
+
+def _key(difference: matching.Difference) -> str:
+    if difference.kind == ExceptionKind.DUPLICATE_LINE:
+        return f"{difference.kind}:{difference.partner_txn_id}:{difference.line_no}"
+    return f"{difference.kind}:{difference.partner_txn_id}"
+
+
+def _sync_exceptions(
+    run: ReconciliationRun,
+    differences: list[matching.Difference],
+    *,
+    file_name: str,
+    now: dt.datetime,
+    next_day: dt.date | None = None,
+) -> int:
+    """Make the run's exceptions exactly the differences found now.
+
+    New differences are added, known ones refreshed (a person's resolution is
+    kept), and open ones no longer found are closed automatically, saying so.
+    """
+    existing = {e.key: e for e in ReconciliationException.objects.filter(run=run)}
+    found: dict[str, ReconciliationException] = {}
+    for difference in differences:
+        key = _key(difference)
+        values = {
+            "kind": difference.kind,
+            "partner_txn_id": difference.partner_txn_id,
+            "line_no": difference.line_no,
+            "transaction_id": difference.transaction_id,
+            "market_id": difference.market_id,
+            "vendor_id": difference.vendor_id,
+            "file_side": difference.file_side,
+            "recorded_side": difference.recorded_side,
+            "file_amount": (difference.file_side or {}).get("amount"),
+            "recorded_amount": (difference.recorded_side or {}).get("amount"),
+            "explanation": explanations.explain(
+                difference.kind,
+                partner=run.partner,
+                txn_id=difference.partner_txn_id,
+                file_side=difference.file_side,
+                recorded_side=difference.recorded_side,
+                next_day=next_day,
+                file_name=file_name,
+            ),
+        }
+        found[key] = ReconciliationException(
+            run=run, key=key, partner=run.partner, business_date=run.business_date, created_at=now, **values
+        )
+    to_create = [e for key, e in found.items() if key not in existing]
+    to_update = []
+    changed_fields = [
+        "kind",
+        "partner_txn_id",
+        "line_no",
+        "transaction",
+        "market",
+        "vendor",
+        "file_side",
+        "recorded_side",
+        "file_amount",
+        "recorded_amount",
+        "explanation",
+        "status",
+        "resolved_at",
+        "resolved_by",
+        "resolution_note",
+    ]
+    for key, current in existing.items():
+        fresh = found.get(key)
+        if fresh is None:
+            if current.status == ExceptionStatus.OPEN:
+                current.status = ExceptionStatus.AUTO_RESOLVED
+                current.resolved_at = now
+                current.resolved_by = None
+                current.resolution_note = explanations.auto_close_note(file_name=file_name)
+                to_update.append(current)
+            continue
+        before = [
+            getattr(current, f"{name}_id" if name in ("transaction", "market", "vendor") else name)
+            for name in changed_fields
+        ]
+        for name in changed_fields[:11]:
+            attribute = f"{name}_id" if name in ("transaction", "market", "vendor") else name
+            setattr(current, attribute, getattr(fresh, attribute))
+        if current.status == ExceptionStatus.AUTO_RESOLVED:
+            # It came back (a newer file says it again): a person must look.
+            current.status = ExceptionStatus.OPEN
+            current.resolved_at = None
+            current.resolution_note = ""
+        after = [
+            getattr(current, f"{name}_id" if name in ("transaction", "market", "vendor") else name)
+            for name in changed_fields
+        ]
+        if before != after:
+            to_update.append(current)
+    ReconciliationException.objects.bulk_create(to_create, batch_size=2_000)
+    if to_update:
+        ReconciliationException.objects.bulk_update(to_update, changed_fields, batch_size=1_000)
+    return len(found)
+
+
+def reconcile(*, actor, partner: str, business_date: dt.date) -> list[ReconciliationRun]:
+    """The day's run, then the day before's again if it was waiting for this
+    day's file to decide what is really missing. Returns the runs made."""
+    runs = [reconciliation_run(actor=actor, partner=partner, business_date=business_date)]
+    previous = ReconciliationRun.objects.filter(
+        partner=partner, business_date=business_date - dt.timedelta(days=1), status=RunStatus.DONE, awaiting_count__gt=0
+    ).first()
+    if previous is not None and runs[0].status == RunStatus.DONE:
+        runs.append(reconciliation_run(actor=actor, partner=partner, business_date=previous.business_date))
+    return runs
+
+
+def exception_resolve(*, actor, exception: ReconciliationException, note: str) -> ReconciliationException:
+    """An operator closes an exception, saying what was done about it."""
+    require_operator(actor)
+    note = " ".join((note or "").split())
+    if not note:
+        raise ValidationFailed.single("note", _("Vui lòng ghi cách đã xử lý chênh lệch này"))
+    if len(note) > 2000:
+        raise ValidationFailed.single("note", _("Ghi chú dài quá 2000 ký tự"))
+    with transaction.atomic():
+        now = clock.now()
+        updated = ReconciliationException.objects.filter(pk=exception.pk, status=ExceptionStatus.OPEN).update(
+            status=ExceptionStatus.RESOLVED, resolved_at=now, resolved_by=actor, resolution_note=note
+        )
+        if not updated:
+            raise Conflict(_("Chênh lệch này đã được đóng, vui lòng tải lại trang"))
+        exception.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="reconciliation_exception.resolve",
+            obj=exception,
+            before={"status": ExceptionStatus.OPEN},
+            after={"status": exception.status, "resolved_at": now.isoformat()},
+            market=exception.market,
+            note=note,
+        )
+    return exception
+
+
+def runs_to_recheck(*, partner: str, partner_txn_id: str) -> list[tuple[str, dt.date]]:
+    """(partner, day) of runs with an open exception about this transaction."""
+    return list(
+        ReconciliationException.objects.filter(
+            partner=partner, partner_txn_id=partner_txn_id, status=ExceptionStatus.OPEN
+        )
+        .values_list("partner", "business_date")
+        .distinct()
+    )

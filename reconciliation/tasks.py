@@ -1,0 +1,35 @@
+"""Thin Celery tasks: they take a partner and a day and call the services."""
+
+import datetime as dt
+
+from celery import shared_task
+
+from core import clock
+from core.errors import Conflict
+from reconciliation import inbox, services
+
+
+@shared_task(name="reconciliation.reconcile_yesterday", ignore_result=True)
+def reconcile_yesterday(partner: str) -> None:
+    """Celery beat, 02:00: pick up yesterday's file from the inbox and run.
+    A missing file is recorded as the run's own exception."""
+    reconcile_day.run(partner, (clock.today() - dt.timedelta(days=1)).isoformat())
+
+
+@shared_task(name="reconciliation.reconcile_day", ignore_result=True)
+def reconcile_day(partner: str, day: str) -> None:
+    """Import what the inbox holds, then run the day and any day a new file arrived for."""
+    days = {dt.date.fromisoformat(day)}
+    for collected in inbox.collect(partner=partner):
+        if collected.imported is not None and collected.imported.created:
+            days.add(collected.imported.file.business_date)
+    for business_date in sorted(days):
+        services.reconcile(actor=None, partner=partner, business_date=business_date)
+
+
+@shared_task(
+    name="reconciliation.rerun", ignore_result=True, autoretry_for=(Conflict,), retry_backoff=30, max_retries=5
+)
+def rerun(partner: str, day: str) -> None:
+    """Run a day again because something it reported may have changed."""
+    services.reconciliation_run(actor=None, partner=partner, business_date=dt.date.fromisoformat(day))
