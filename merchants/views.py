@@ -82,10 +82,7 @@ def vendor_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Đã đăng ký tiểu thương %(name)s") % {"name": vendor.full_name})
                 return redirect("vendor-detail", code=vendor.code)
-    status = 422 if errors else 200
-    return render(
-        request, "merchants/vendor_form.html", _form_context(request, data, errors, creating=True), status=status
-    )
+    return render(request, "merchants/vendor_form.html", _form_context(request, data, errors, creating=True))
 
 
 @login_required
@@ -125,7 +122,7 @@ def vendor_edit(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Đã lưu thay đổi"))
             return redirect("vendor-detail", code=vendor.code)
     context = _form_context(request, data, errors, creating=False, vendor=vendor)
-    return render(request, "merchants/vendor_form.html", context, status=422 if errors else 200)
+    return render(request, "merchants/vendor_form.html", context)
 
 
 @login_required
@@ -188,7 +185,6 @@ def vendor_import_page(request: HttpRequest) -> HttpResponse:
         request,
         "merchants/vendor_import.html",
         {"markets": markets, "market_code": market_code, "report": report, "error": error},
-        status=422 if error else 200,
     )
 
 

@@ -1,0 +1,88 @@
+"""End-to-end: Debian's Chromium driven by Playwright against a live server.
+
+Every journey runs at a phone size and a desktop size, fails on any console
+error and on horizontal scrolling, and writes screenshots to docs/screenshots/.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls
+# the tests make for set-up are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 860}}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "mat-khau-thu-nghiem-1"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def screen(request) -> str:
+    return request.param
+
+
+class Session:
+    """One browser tab for one person, with the checks every page must pass."""
+
+    def __init__(self, page: Page, base_url: str, screen: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.screen = screen
+        self.console_errors: list[str] = []
+        page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def go(self, path: str) -> Page:
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.status < 400, (path, response and response.status)
+        self.assert_fits_the_screen()
+        return self.page
+
+    def login(self, username: str, password: str = PASSWORD) -> None:
+        self.go("/accounts/login/")
+        self.page.get_by_label("Tên đăng nhập").fill(username)
+        self.page.get_by_label("Mật khẩu").fill(password)
+        self.page.get_by_role("button", name="Đăng nhập").click()
+        self.page.wait_for_load_state()
+        assert "/accounts/login/" not in self.page.url, "login failed"
+
+    def assert_fits_the_screen(self) -> None:
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow}px on {self.screen}"
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.assert_fits_the_screen()
+        self.page.screenshot(path=SCREENSHOTS / f"{name}-{self.screen}.png", full_page=True)
+
+
+@pytest.fixture
+def session(browser, screen, live_server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    context = browser.new_context(viewport=VIEWPORTS[screen], locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    opened = Session(context.new_page(), live_server.url, screen)
+    yield opened
+    context.close()
+    assert not opened.console_errors, opened.console_errors

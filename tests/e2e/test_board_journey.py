@@ -1,0 +1,64 @@
+"""A market board clerk on a phone or a desk PC: find, register and equip vendors."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from merchants import services
+from merchants.models import Vendor
+from tests.conftest import vendor_payload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def known_vendor(board_a, market_a):
+    data = vendor_payload(market_a)
+    for key in ("market", "consent_given"):
+        data.pop(key)
+    return services.vendor_register(actor=board_a, market=market_a, data=data, consent_given=True)
+
+
+def test_clerk_finds_a_vendor_by_name_stall_or_phone(session, board_a, known_vendor):
+    session.login(board_a.username)
+    page = session.page
+    expect(page.get_by_role("heading", name="Tiểu thương")).to_be_visible()
+    for term in ["Lan", "A-012", "0912345678"]:
+        page.get_by_placeholder("Tên, số sạp, số điện thoại").fill(term)
+        page.get_by_role("button", name="Tìm").click()
+        expect(page.get_by_role("link", name="Nguyễn Thị Lan")).to_be_visible()
+    session.screenshot("vendors")
+    page.get_by_role("link", name="Nguyễn Thị Lan").click()
+    expect(page.get_by_text(known_vendor.payment_reference)).to_be_visible()
+    session.screenshot("vendor-detail")
+
+
+def test_clerk_registers_a_vendor_fixing_what_the_form_points_out(session, board_a, market_a):
+    session.login(board_a.username)
+    page = session.go("/vendors/new/")
+    page.get_by_label("Số sạp").fill("b-07")
+    page.get_by_label("Họ và tên (theo CCCD)").fill("Trần Văn Hùng")
+    page.get_by_label("Số điện thoại di động").fill("0901 234 567")
+    page.get_by_label("Số CCCD (12 chữ số)").fill("09208000011")
+    page.get_by_label("Ngành hàng").select_option(label="Thịt")
+    page.get_by_role("button", name="Đăng ký").click()
+
+    expect(page.locator("#err_national_id")).to_have_text("Số CCCD phải gồm đúng 12 chữ số")
+    expect(page.locator("#err_consent")).to_contain_text("Cần xác nhận")
+    expect(page.get_by_label("Họ và tên (theo CCCD)")).to_have_value("Trần Văn Hùng")
+    session.screenshot("vendor-form-errors")
+
+    page.get_by_label("Số CCCD (12 chữ số)").fill("092080000111")
+    page.get_by_label(re.compile("đồng ý cho Ban quản lý chợ")).check()
+    page.get_by_role("button", name="Đăng ký").click()
+
+    expect(page.get_by_text("Đã đăng ký tiểu thương Trần Văn Hùng")).to_be_visible()
+    vendor = Vendor.objects.get(full_name="Trần Văn Hùng")
+    assert (vendor.stall_number, vendor.phone, vendor.market) == ("B-07", "0901234567", market_a)
+
+    page.get_by_label("Ví", exact=True).select_option(label="Viettel Money")
+    page.get_by_label("Số tài khoản ví").fill("0901234567")
+    page.get_by_role("button", name="Thêm tài khoản ví").click()
+    expect(page.get_by_text("Đã thêm tài khoản ví")).to_be_visible()
+    assert vendor.wallet_accounts.get().partner == "viettel"
