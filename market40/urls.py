@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("merchants.urls")),
     path("", include("printables.urls")),
     path("", include("payments.urls")),
+    path("", include("reconciliation.urls")),
 ]

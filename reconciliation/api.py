@@ -1,3 +1,127 @@
-from ninja import Router
+"""`/api/v1/reconciliation`: settlement files, runs, exceptions, exports."""
 
-router = Router()
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from core.access import require_operator
+from reconciliation import reports, selectors, services
+from reconciliation.models import Channel
+from reconciliation.schemas import ExceptionOut, ImportOut, ResolveIn, RunDetailOut, RunOut
+
+router = Router(tags=["reconciliation"])
+
+
+def after_import(imported: services.Imported, *, actor) -> None:
+    """A new file reruns its day once committed (the newest file counts)."""
+    if not imported.created:
+        return
+    from reconciliation.tasks import reconcile_file_day
+
+    file = imported.file
+    transaction.on_commit(lambda: reconcile_file_day.delay(file.partner, file.business_date.isoformat()))
+
+
+@router.post("/files", response={201: ImportOut, 200: ImportOut})
+def upload_file(request: HttpRequest, file: File[UploadedFile], partner: Form[str | None] = None):
+    require_operator(request.user)
+    imported = services.settlement_file_import(
+        actor=request.user, file_name=file.name or "", content=file.read(), channel=Channel.API, partner=partner
+    )
+    after_import(imported, actor=request.user)
+    run = imported.file.runs.first()
+    body = {"created": imported.created, "file": imported.file, "run_id": run.pk if run else None}
+    return Status(201 if imported.created else 200, body)
+
+
+@router.get("/runs", response=list[RunOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_runs(
+    request: HttpRequest,
+    partner: str | None = None,
+    status: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+):
+    runs = selectors.run_search(request.user, partner=partner, status=status, date_from=date_from, date_to=date_to)
+    return [selectors.run_summary(run) for run in runs.prefetch_related("exceptions")]
+
+
+@router.get("/runs/{run_id}", response=RunDetailOut)
+def get_run(request: HttpRequest, run_id: int):
+    run = selectors.get_run_for(request.user, run_id)
+    vendors = [
+        {
+            "market": total.market.code if total.market_id else None,
+            "vendor": total.vendor.code if total.vendor_id else None,
+            "vendor_name": total.vendor.full_name if total.vendor_id else None,
+            "count": total.count,
+            "amount": total.amount,
+            "fee": total.fee,
+            "net": total.net,
+        }
+        for total in selectors.run_totals(run)[:1000]
+    ]
+    return {**selectors.run_summary(run), "markets": selectors.market_totals(run), "vendors": vendors}
+
+
+@router.get("/runs/{run_id}/exceptions", response=list[ExceptionOut])
+@paginate(PageNumberPagination, page_size=100)
+def run_exceptions(
+    request: HttpRequest, run_id: int, kind: str | None = None, status: str | None = None, market: str | None = None
+):
+    run = selectors.get_run_for(request.user, run_id)
+    return selectors.exception_search(request.user, run=run, kind=kind, status=status, market=market)
+
+
+@router.get("/runs/{run_id}/export.csv")
+def export_run_csv(request: HttpRequest, run_id: int):
+    run = selectors.get_run_for(request.user, run_id)
+    response = HttpResponse(reports.run_csv(request.user, run), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="doi-soat-{run.partner}-{run.business_date:%Y%m%d}.csv"'
+    return response
+
+
+@router.get("/runs/{run_id}/report.pdf")
+def run_report_pdf(request: HttpRequest, run_id: int):
+    run = selectors.get_run_for(request.user, run_id)
+    response = HttpResponse(reports.run_pdf(request.user, run), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="doi-soat-{run.partner}-{run.business_date:%Y%m%d}.pdf"'
+    return response
+
+
+@router.get("/exceptions", response=list[ExceptionOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_exceptions(
+    request: HttpRequest,
+    partner: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    market: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    search: str | None = None,
+):
+    return selectors.exception_search(
+        request.user,
+        partner=partner,
+        kind=kind,
+        status=status,
+        market=market,
+        date_from=date_from,
+        date_to=date_to,
+        search=search,
+    )
+
+
+@router.get("/exceptions/{exception_id}", response=ExceptionOut)
+def get_exception(request: HttpRequest, exception_id: int):
+    return selectors.get_exception_for(request.user, exception_id)
+
+
+@router.post("/exceptions/{exception_id}/resolve", response=ExceptionOut)
+def resolve_exception(request: HttpRequest, exception_id: int, payload: ResolveIn):
+    exception = selectors.get_exception_for(request.user, exception_id)
+    return services.exception_resolve(actor=request.user, exception=exception, note=payload.note)

@@ -18,6 +18,22 @@ STATUS_WORDS = {
 }
 
 
+OUTCOME_LABELS = {
+    "matched": gettext_lazy("Khớp"),
+    ExceptionKind.AMOUNT_DIFFERS: ExceptionKind.AMOUNT_DIFFERS.label,
+    ExceptionKind.STATUS_DIFFERS: ExceptionKind.STATUS_DIFFERS.label,
+    ExceptionKind.NOT_RECORDED: ExceptionKind.NOT_RECORDED.label,
+    ExceptionKind.DUPLICATE_LINE: ExceptionKind.DUPLICATE_LINE.label,
+    ExceptionKind.NOT_IN_FILE: ExceptionKind.NOT_IN_FILE.label,
+    "awaiting_next_file": gettext_lazy("Chờ tệp ngày sau"),
+    "settled_other_day": gettext_lazy("Quyết toán ở tệp ngày liền kề"),
+}
+
+
+def outcome_label(name: str) -> str:
+    return str(OUTCOME_LABELS.get(name, name))
+
+
 def state_words(side: dict) -> str:
     kind = str(KIND_WORDS.get(side.get("kind"), side.get("kind") or ""))
     status = str(STATUS_WORDS.get(side.get("status"), side.get("status") or ""))

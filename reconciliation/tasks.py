@@ -33,3 +33,16 @@ def reconcile_day(partner: str, day: str) -> None:
 def rerun(partner: str, day: str) -> None:
     """Run a day again because something it reported may have changed."""
     services.reconciliation_run(actor=None, partner=partner, business_date=dt.date.fromisoformat(day))
+
+
+@shared_task(
+    name="reconciliation.reconcile_file_day",
+    ignore_result=True,
+    autoretry_for=(Conflict,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def reconcile_file_day(partner: str, day: str) -> None:
+    """A file was just imported (upload, API): run its day, and the day before
+    if it was waiting for this file."""
+    services.reconcile(actor=None, partner=partner, business_date=dt.date.fromisoformat(day))
