@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from core.privacy import personal
+
 
 class MarketOut(Schema):
     code: str
@@ -34,6 +36,11 @@ class WalletAccountOut(Schema):
     @staticmethod
     def resolve_partner_name(obj) -> str:
         return obj.get_partner_display()
+
+    @staticmethod
+    def resolve_account_number(obj, context) -> str:
+        # E-wallet account numbers are usually the holder's phone number.
+        return personal(context["request"].user, obj.account_number)
 
 
 class VendorIn(Schema):
@@ -76,6 +83,14 @@ class VendorOut(Schema):
     @staticmethod
     def resolve_market(obj) -> str:
         return obj.market.code
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        return personal(context["request"].user, obj.phone)
+
+    @staticmethod
+    def resolve_national_id(obj, context) -> str:
+        return personal(context["request"].user, obj.national_id)
 
     @staticmethod
     def resolve_wallet_accounts(obj) -> list:

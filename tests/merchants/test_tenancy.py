@@ -117,3 +117,14 @@ def test_unauthenticated_requests_are_refused(api_for, vendor_in_a, client):
     assert anonymous.get("/api/v1/vendors").status_code == 401
     assert anonymous.get(f"/api/v1/vendors/{vendor_in_a.code}").status_code == 401
     assert client.get("/vendors/").status_code == 302
+
+
+def test_department_sees_personal_data_masked(api_for, department, board_a, vendor_in_a, client):
+    seen_by_department = api_for(department).get(f"/api/v1/vendors/{vendor_in_a.code}").json()
+    seen_by_board = api_for(board_a).get(f"/api/v1/vendors/{vendor_in_a.code}").json()
+
+    assert (seen_by_board["phone"], seen_by_board["national_id"]) == ("0912345678", "092186000123")
+    assert (seen_by_department["phone"], seen_by_department["national_id"]) == ("091*****78", "092*******23")
+    client.force_login(department)
+    page = client.get(f"/vendors/{vendor_in_a.code}/").content.decode()
+    assert "091*****78" in page and "0912345678" not in page
