@@ -54,6 +54,7 @@ def health(request: HttpRequest) -> dict:
 
 
 def _add_routers() -> None:
+    from market40.adoption.api import router as adoption_router
     from merchants.api import router as merchants_router
     from payments.api import router as payments_router
     from printables.api import router as printables_router
@@ -63,6 +64,7 @@ def _add_routers() -> None:
     api.add_router("/", printables_router)
     api.add_router("/", payments_router)
     api.add_router("/reconciliation", reconciliation_router)
+    api.add_router("/adoption", adoption_router)
 
 
 _add_routers()

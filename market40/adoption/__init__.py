@@ -1,0 +1,1 @@
+"""Programme-level adoption reporting: rollups, measures, dashboard, exports, report."""

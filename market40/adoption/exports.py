@@ -1,0 +1,79 @@
+"""CSV and XLSX exports of the report's tables.
+
+CSV (UTF-8 with a BOM so Excel reads the diacritics): counts and money as
+plain integers (đồng), rates and dates as people write them (12,5%,
+dd/mm/yyyy). XLSX: real numbers and dates with Vietnamese-looking formats,
+one sheet per table."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from market40.adoption.selectors import Report
+from market40.adoption.tables import COUNT, DATE, MONEY, PERCENT, POINTS, TABLES, Table, cell, display
+
+XLSX_FORMATS = {
+    COUNT: "#,##0",
+    MONEY: '#,##0 "₫"',
+    PERCENT: "0.0%",
+    POINTS: '+0.0" điểm";-0.0" điểm"',
+    DATE: "dd/mm/yyyy",
+}
+
+
+def table_csv(report: Report, name: str) -> bytes:
+    table = TABLES[name](report)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(c.header) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_cell(c.kind, cell(c, row)) for c in table.columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_cell(kind: str, value):
+    if value is None:
+        return ""
+    if kind in (COUNT, MONEY):
+        return value
+    return display(kind, value)
+
+
+def report_xlsx(report: Report) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for builder in TABLES.values():
+        _sheet(book, builder(report))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet(book: Workbook, table: Table) -> None:
+    sheet = book.create_sheet(str(table.title)[:31])
+    sheet.append([str(c.header) for c in table.columns])
+    for heading in sheet[1]:
+        heading.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_xlsx_value(c.kind, cell(c, row)) for c in table.columns])
+    for index, column in enumerate(table.columns, start=1):
+        number_format = XLSX_FORMATS.get(column.kind)
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(12, min(40, len(str(column.header)) + 2))
+        if number_format:
+            for (value_cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                value_cell.number_format = number_format
+
+
+def _xlsx_value(kind: str, value):
+    # Rates become fractions so the cell is a real percentage (money never
+    # goes through here: it stays an integer).
+    if value is None:
+        return None
+    if kind == PERCENT:
+        return value / 1000
+    if kind == POINTS:
+        return value / 10
+    return value

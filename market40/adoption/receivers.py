@@ -1,0 +1,15 @@
+"""The adoption rollups follow every recorded or changed transaction.
+
+The payments follow-up (outbox) sends `transaction_changed` after commit,
+inside its own database transaction: if the rollup fails, the event is
+retried, and the rollup recomputes its rows, so a retry cannot count twice."""
+
+from django.dispatch import receiver
+
+from market40.adoption import services
+from payments.signals import transaction_changed
+
+
+@receiver(transaction_changed, dispatch_uid="adoption-rollups")
+def update_rollups(sender, transaction, **kwargs) -> None:
+    services.rollup_transaction_recorded(transaction_id=transaction.pk)

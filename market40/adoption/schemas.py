@@ -1,0 +1,103 @@
+"""API shapes of adoption reporting. Money is integer đồng; rates are
+percentages with one decimal (12.5), each with its Vietnamese text."""
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class PartnerOut(Schema):
+    partner: str
+    name: str
+    payments_count: int
+    payments_amount: int
+    refunds_count: int
+    refunds_amount: int
+    net_amount: int
+    share_percent: float | None
+
+
+class FiguresOut(Schema):
+    stalls: int
+    vendors_registered: int | None
+    vendors_with_code: int | None
+    transacting_7d: int
+    transacting_30d: int
+    adoption_rate: float | None
+    adoption_rate_text: str
+    onboarding_rate: float | None
+    onboarding_rate_text: str
+    payments_count: int
+    payments_amount: int
+    refunds_count: int
+    refunds_amount: int
+    net_amount: int
+    net_amount_text: str
+    by_partner: list[PartnerOut]
+
+
+class CohortOut(FiguresOut):
+    key: str
+    label: str
+    markets: int
+    markets_live: int
+
+
+class ProjectionOut(Schema):
+    key: str
+    label: str
+    current: int
+    target: int
+    reached: bool
+    date: dt.date | None
+
+
+class MarketOut(FiguresOut):
+    code: str
+    name: str
+    district: str
+    in_pilot: bool
+    live: bool
+    growth_points: float | None
+    rank_adoption: int
+    rank_growth: int
+    projection: ProjectionOut | None
+
+
+class TrendOut(Schema):
+    date: dt.date
+    pilot_rate: float | None
+    other_rate: float | None
+    city_rate: float | None
+    pilot_markets_live: int
+    pilot_markets: int
+    markets_live: int
+    markets: int
+    payments_count: int
+    net_amount: int
+
+
+class PeriodOut(Schema):
+    period: str
+    first_day: dt.date
+    last_day: dt.date
+    as_of: dt.date
+
+
+class TargetsOut(Schema):
+    pilot_rate_percent: int
+    live_markets_percent: int
+
+
+class AdoptionOut(PeriodOut):
+    targets: TargetsOut
+    cohorts: list[CohortOut]
+    markets: list[MarketOut]
+    trend: list[TrendOut]
+    projections: list[ProjectionOut]
+
+
+class MarketAdoptionOut(PeriodOut):
+    market: MarketOut
+    markets_in_city: int
+    trend: list[dict]

@@ -1,0 +1,144 @@
+"""The report's tables, column by column: the CSV and XLSX exports and the
+PDF print these, so every output carries the same figures under the same
+Vietnamese headings."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from core.partners import Partner
+from market40.adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
+from market40.adoption.selectors import COHORTS, Report
+
+COUNT, MONEY, PERCENT, POINTS, DATE, TEXT = "count", "money", "percent", "points", "date", "text"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: Any  # lazy text
+    kind: str
+    value: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: Any
+    columns: list[Column]
+    rows: list[Any]
+
+
+def display(kind: str, value: Any) -> str:
+    """A cell as people read it: 1.234, 1.250.000 ₫, 12,5%, dd/mm/yyyy."""
+    if value is None:
+        return "—"
+    return {
+        COUNT: format_count,
+        MONEY: format_vnd,
+        PERCENT: format_percent,
+        POINTS: format_points,
+        DATE: format_date,
+    }.get(kind, str)(value)
+
+
+def _figure_columns() -> list[Column]:
+    return [
+        Column(_("Số sạp"), COUNT, lambda f: f.stalls),
+        Column(_("Tiểu thương đã đăng ký"), COUNT, lambda f: f.vendors_registered),
+        Column(_("Có mã QR đang dùng"), COUNT, lambda f: f.vendors_with_code),
+        Column(_("Giao dịch trong 7 ngày"), COUNT, lambda f: f.transacting_7d),
+        Column(_("Giao dịch trong 30 ngày"), COUNT, lambda f: f.transacting_30d),
+        Column(_("Tỷ lệ giao dịch"), PERCENT, lambda f: f.adoption_permille),
+        Column(_("Tỷ lệ có mã QR"), PERCENT, lambda f: f.onboarding_permille),
+        Column(_("Số thanh toán"), COUNT, lambda f: f.total.payments_count),
+        Column(_("Giá trị thanh toán (đồng)"), MONEY, lambda f: f.total.payments_amount),
+        Column(_("Hoàn tiền (đồng)"), MONEY, lambda f: f.total.refunds_amount),
+        Column(_("Giá trị thuần (đồng)"), MONEY, lambda f: f.total.net_amount),
+    ]
+
+
+def _on_figures(column: Column) -> Column:
+    return Column(column.header, column.kind, lambda row, get=column.value: get(row.figures))
+
+
+def markets_table(report: Report) -> Table:
+    columns = [
+        Column(_("Mã chợ"), TEXT, lambda r: r.market.code),
+        Column(_("Tên chợ"), TEXT, lambda r: r.market.name),
+        Column(_("Quận/huyện"), TEXT, lambda r: r.market.get_district_display()),
+        Column(_("Thí điểm"), TEXT, lambda r: _("Có") if r.in_pilot else _("Không")),
+        *(_on_figures(c) for c in _figure_columns()),
+        Column(_("Tăng trong 4 tuần"), POINTS, lambda r: r.growth_permille),
+        Column(_("Hạng theo tỷ lệ"), COUNT, lambda r: r.rank_adoption),
+        Column(_("Hạng theo mức tăng"), COUNT, lambda r: r.rank_growth),
+        Column(_("Dự kiến đạt mục tiêu"), DATE, lambda r: r.projection.eta if r.projection else None),
+    ]
+    return Table("markets", _("Theo chợ"), columns, report.by_adoption)
+
+
+@dataclass(frozen=True)
+class _Cohort:
+    key: str
+    figures: Any
+
+
+def cohorts_table(report: Report) -> Table:
+    columns = [
+        Column(_("Nhóm chợ"), TEXT, lambda c: str(COHORTS[c.key])),
+        Column(_("Số chợ"), COUNT, lambda c: c.figures.markets),
+        Column(_("Chợ có giao dịch"), COUNT, lambda c: c.figures.markets_live),
+        *(Column(c.header, c.kind, lambda row, get=c.value: get(row.figures)) for c in _figure_columns()),
+    ]
+    return Table("cohorts", _("Tổng hợp"), columns, [_Cohort(k, f) for k, f in report.cohorts.items()])
+
+
+@dataclass(frozen=True)
+class _PartnerRow:
+    cohort: str
+    partner: str
+    figures: Any
+
+
+def partners_table(report: Report) -> Table:
+    columns = [
+        Column(_("Nhóm chợ"), TEXT, lambda p: str(COHORTS[p.cohort])),
+        Column(_("Ví"), TEXT, lambda p: Partner(p.partner).label),
+        Column(_("Số thanh toán"), COUNT, lambda p: p.figures.flows[p.partner].payments_count),
+        Column(_("Giá trị thanh toán (đồng)"), MONEY, lambda p: p.figures.flows[p.partner].payments_amount),
+        Column(_("Số hoàn tiền"), COUNT, lambda p: p.figures.flows[p.partner].refunds_count),
+        Column(_("Hoàn tiền (đồng)"), MONEY, lambda p: p.figures.flows[p.partner].refunds_amount),
+        Column(_("Giá trị thuần (đồng)"), MONEY, lambda p: p.figures.flows[p.partner].net_amount),
+        Column(_("Tỷ trọng"), PERCENT, lambda p: p.figures.partner_share_permille(p.partner)),
+    ]
+    rows = [_PartnerRow(k, p, f) for k, f in report.cohorts.items() for p in Partner.values]
+    return Table("partners", _("Theo ví"), columns, rows)
+
+
+def trend_table(report: Report) -> Table:
+    columns = [
+        Column(_("Ngày"), DATE, lambda t: t.day),
+        Column(_("Tỷ lệ giao dịch, chợ thí điểm"), PERCENT, lambda t: t.rates["pilot"]),
+        Column(_("Tỷ lệ giao dịch, chợ khác"), PERCENT, lambda t: t.rates["other"]),
+        Column(_("Tỷ lệ giao dịch, toàn thành phố"), PERCENT, lambda t: t.rates["city"]),
+        Column(_("Chợ thí điểm có giao dịch"), COUNT, lambda t: t.live["pilot"]),
+        Column(_("Chợ có giao dịch"), COUNT, lambda t: t.live["city"]),
+        Column(_("Số thanh toán trong tuần"), COUNT, lambda t: t.week_flow.payments_count),
+        Column(_("Giá trị thuần trong tuần (đồng)"), MONEY, lambda t: t.week_flow.net_amount),
+    ]
+    return Table("trend", _("Xu hướng theo tuần"), columns, report.trend)
+
+
+TABLES: dict[str, Callable[[Report], Table]] = {
+    "cohorts": cohorts_table,
+    "markets": markets_table,
+    "partners": partners_table,
+    "trend": trend_table,
+}
+
+
+def cell(column: Column, row: Any) -> Any:
+    """The raw value: integers for counts and money, permille for rates."""
+    value = column.value(row)
+    return str(value) if column.kind == TEXT and value is not None else value
