@@ -127,7 +127,7 @@ def plant(partner: str, lines: list[Line], plants: dict[str, int], *, seed: int 
                     kind=Kind.REFUND, net_amount=-line.amount - line.fee, original_txn_id=line.partner_txn_id
                 )
         cursor += plants.get(name, 0)
-    template = out[payments[0]] if payments else None
+    template = lines[payments[0]] if payments else None
     for number in range(plants.get("extra", 0)):
         if template is None:
             break
