@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from market40.demo_users import ensure_demo_users
 from merchants.demo import load_vendors
+from payments.demo import fill_demo_week
 
 
 class Command(BaseCommand):
@@ -13,4 +14,5 @@ class Command(BaseCommand):
         started = time.monotonic()
         users = ensure_demo_users()
         created = load_vendors(actor=users["van_hanh"])
+        fill_demo_week()
         self.stdout.write(f"demo: {created} new vendors in {time.monotonic() - started:.1f} s")
