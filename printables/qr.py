@@ -22,8 +22,6 @@ QUIET_ZONE = 4
 # qrcode numbers M as 0, which is also its two format-information bits.
 _EC_LEVEL = ERROR_CORRECT_M
 _DARK_RUN = re.compile(r"1+")
-_LONG_RUN = re.compile(r"0{5,}|1{5,}")
-_FINDER_LIKE = re.compile(r"(?=10111010000|00001011101)")
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,9 @@ class QrMatrix:
 
     def dark_runs(self) -> list[tuple[int, int, int]]:
         """(row, first column, length) of every horizontal run of dark modules."""
-        return [(r, m.start(), m.end() - m.start()) for r, row in enumerate(self.rows) for m in _DARK_RUN.finditer(row)]
+        stride = self.size + 1  # rows joined with a separator that ends every run
+        spans = [m.span() for m in _DARK_RUN.finditer("\n".join(self.rows))]
+        return [(start // stride, start % stride, end - start) for start, end in spans]
 
 
 # --- data codewords --------------------------------------------------------
@@ -129,17 +129,23 @@ def _generator(degree: int) -> tuple[int, ...]:
     return tuple(poly)
 
 
-def _rs_remainder(data: list[int], degree: int) -> list[int]:
-    gen_logs = [base.LOG_TABLE[c] for c in _generator(degree)[1:]]
+@functools.cache
+def _generator_tables(degree: int) -> tuple[tuple[int, ...], ...]:
+    """For each generator coefficient, its product with every byte (GF(256))."""
     exp, log = base.EXP_TABLE, base.LOG_TABLE
+    tables = []
+    for coefficient in _generator(degree)[1:]:
+        lc = log[coefficient]
+        tables.append(tuple(0 if byte == 0 else exp[(log[byte] + lc) % 255] for byte in range(256)))
+    return tuple(tables)
+
+
+def _rs_remainder(data: list[int], degree: int) -> list[int]:
+    tables = _generator_tables(degree)
     rem = [0] * degree
     for byte in data:
         factor = byte ^ rem[0]
-        rem = rem[1:] + [0]
-        if factor:
-            lf = log[factor]
-            for i, gl in enumerate(gen_logs):
-                rem[i] ^= exp[(lf + gl) % 255]
+        rem = [r ^ t[factor] for r, t in zip(rem[1:] + [0], tables, strict=True)]
     return rem
 
 
@@ -163,15 +169,13 @@ def _interleaved(words: list[int], version: int) -> list[int]:
 
 @dataclass(frozen=True)
 class _Frame:
+    """A version's fixed parts, each a whole-grid integer: module (r, c) is bit n² − 1 − (r·n + c)."""
+
     size: int
-    function: tuple[int, ...]  # per row, bit set where a module is not data
-    dark: tuple[int, ...]  # dark function modules, format information left light
-    order: tuple[tuple[int, int], ...]  # data module (row, bit) in placement order
-    masks: tuple[tuple[int, ...], ...]  # per mask, the data modules it flips
-
-
-def _bit(size: int, col: int) -> int:
-    return 1 << (size - 1 - col)
+    dark: int  # dark function modules, format information left light
+    order: tuple[int, ...]  # bit of each data module, in placement order
+    masks: tuple[int, ...]  # per mask, the data modules it flips
+    formats: tuple[int, ...]  # per mask, the dark modules of its format information
 
 
 @functools.cache
@@ -214,6 +218,9 @@ def _frame(version: int) -> _Frame:
             grid[i // 3][i % 3 + n - 11] = dark
             grid[i % 3 + n - 11][i // 3] = dark
 
+    def bit(r: int, c: int) -> int:
+        return n * n - 1 - (r * n + c)
+
     order = []
     upward = True
     col = n - 1
@@ -238,70 +245,59 @@ def _frame(version: int) -> _Frame:
         lambda i, j: ((i * j) % 2 + (i * j) % 3) % 2 == 0,
         lambda i, j: ((i * j) % 3 + (i + j) % 2) % 2 == 0,
     ]
-    masks = []
-    for cond in conditions:
-        rows_mask = [0] * n
-        for r, c in order:
-            if cond(r, c):
-                rows_mask[r] |= _bit(n, c)
-        masks.append(tuple(rows_mask))
-    function = tuple(sum(_bit(n, c) for c in range(n) if grid[r][c] is not None) for r in range(n))
-    dark = tuple(sum(_bit(n, c) for c in range(n) if grid[r][c]) for r in range(n))
-    return _Frame(n, function, dark, tuple((r, _bit(n, c)) for r, c in order), tuple(masks))
+    masks = tuple(sum(1 << bit(r, c) for r, c in order if cond(r, c)) for cond in conditions)
+    formats = []
+    for mask in range(8):
+        info = util.BCH_type_info((_EC_LEVEL << 3) | mask)
+        dark_format = 0
+        for i in range(15):
+            if (info >> i) & 1:
+                r = i if i < 6 else (i + 1 if i < 8 else n - 15 + i)
+                c = n - i - 1 if i < 8 else (15 - i if i < 9 else 15 - i - 1)
+                dark_format |= (1 << bit(r, 8)) | (1 << bit(8, c))
+        formats.append(dark_format)
+    dark = sum(1 << bit(r, c) for r in range(n) for c in range(n) if grid[r][c])
+    return _Frame(n, dark, tuple(bit(r, c) for r, c in order), masks, tuple(formats))
+
+
+# The finder look-alike 1011101 with four light modules after, and before.
+_FINDER_LIKE_PATTERNS = ("10111010000", "00001011101")
 
 
 @functools.cache
-def _format_bits(size: int, mask: int) -> tuple[int, ...]:
-    """Dark modules of the format information for a mask (both copies)."""
-    bits = util.BCH_type_info((_EC_LEVEL << 3) | mask)
-    rows = [0] * size
-    for i in range(15):
-        if not (bits >> i) & 1:
-            continue
-        r = i if i < 6 else (i + 1 if i < 8 else size - 15 + i)
-        rows[r] |= _bit(size, 8)
-        c = size - i - 1 if i < 8 else (15 - i if i < 9 else 15 - i - 1)
-        rows[8] |= _bit(size, c)
-    return tuple(rows)
+def _penalty_masks(n: int) -> tuple[int, int, int, int]:
+    """Which modules may be compared with the one to their left / above, and
+    which end a horizontal / vertical stretch of 11 within the symbol."""
+    left_of = int(("0" + "1" * (n - 1)) * n, 2)
+    above = int("0" * n + "1" * (n * n - n), 2)
+    eleven_across = int(("0" * 10 + "1" * (n - 10)) * n, 2)
+    eleven_down = int("0" * (10 * n) + "1" * (n * n - 10 * n), 2)
+    return left_of, above, eleven_across, eleven_down
 
 
-@functools.cache
-def _penalty_masks(n: int) -> tuple[int, int, int]:
-    """Bit masks over rows-then-columns laid end to end (2n lines of n).
-
-    In `int(text, 2)` the character at index i is bit (len - 1 - i); a mask bit
-    says whether character i may be compared with i - 1 (same line) or with
-    i - n (the row above).
-    """
-    same_line = int(("0" + "1" * (n - 1)) * (2 * n), 2)
-    rows_only = int(("0" + "1" * (n - 1)) * n, 2)
-    below_first_row = int("0" * n + "1" * (n * n - n), 2)
-    return same_line, rows_only, below_first_row
-
-
-def _penalty(rows: list[str]) -> int:
-    """ISO/IEC 18004 mask penalty: runs, 2×2 blocks, finder look-alikes, balance."""
-    n = len(rows)
-    same_line, rows_only, below_first_row = _penalty_masks(n)
-    grid = "".join(rows)
-    lines = grid + "".join("".join(col) for col in zip(*rows, strict=True))
-    bits = int(lines, 2)
-    # Rule 1: a run of L ≥ 5 costs L − 2 = (L − 4 windows of five) + 2.
-    equal = ~(bits ^ (bits >> 1)) & same_line
-    windows = equal & (equal >> 1) & (equal >> 2) & (equal >> 3)
-    score = windows.bit_count() + 2 * (windows & ~(windows >> 1)).bit_count()
+def _penalty(grid: int, n: int) -> int:
+    """ISO/IEC 18004 mask penalty (runs, 2×2 blocks, finder look-alikes, balance) on a whole-grid integer."""
+    left_of, above, eleven_across, eleven_down = _penalty_masks(n)
+    across = ~(grid ^ (grid >> 1)) & left_of  # same colour as the module to the left
+    down = ~(grid ^ (grid >> n)) & above  # same colour as the module above
+    score = 0
+    # Rule 1: a run of L ≥ 5 costs L − 2 = (L − 4 windows of five) + 2 per run.
+    for equal, step in ((across, 1), (down, n)):
+        windows = equal & (equal >> step) & (equal >> 2 * step) & (equal >> 3 * step)
+        score += windows.bit_count() + 2 * (windows & ~(windows >> step)).bit_count()
     # Rule 2: each 2×2 block of one colour costs 3.
-    cells = bits >> (n * n)
-    across = ~(cells ^ (cells >> 1)) & rows_only
-    down = ~(cells ^ (cells >> n)) & below_first_row
     score += 3 * (across & (across >> n) & down).bit_count()
-    # Rule 3: 1:1:3:1:1 with four light modules on a side, in rows and columns.
-    separated = "2".join(rows) + "2" + "2".join(lines[n * n + i : n * n + i + n] for i in range(0, n * n, n))
-    score += 40 * (separated.count("10111010000") + separated.count("00001011101"))
+    # Rule 3: 40 for each finder look-alike, in rows and in columns.
+    light = ~grid
+    for valid, step in ((eleven_across, 1), (eleven_down, n)):
+        for pattern in _FINDER_LIKE_PATTERNS:
+            found = valid
+            for j, colour in enumerate(reversed(pattern)):
+                found &= (grid if colour == "1" else light) >> (j * step)
+            score += 40 * found.bit_count()
     # Rule 4: 10 for every 5 % the dark share strays from half.
-    dark = grid.count("1")
     total = n * n
-    score += 10 * (abs(dark * 20 - total * 10) // total)
+    score += 10 * (abs(grid.bit_count() * 20 - total * 10) // total)
     return score
 
 
@@ -313,23 +309,17 @@ def matrix(text: str) -> QrMatrix:
     frame = _frame(version)
     n = frame.size
     codewords = _interleaved(_data_codewords(segments, version), version)
-    data = [0] * n
-    order = frame.order
-    for index, word in enumerate(codewords):
-        for bit in range(8):
-            if (word >> (7 - bit)) & 1:
-                r, mask_bit = order[index * 8 + bit]
-                data[r] |= mask_bit
-    best: tuple[int, int, list[str]] | None = None
-    width = f"0{n}b"
+    stream = "".join(format(word, "08b") for word in codewords)
+    data = sum(1 << position for position, bit in zip(frame.order, stream, strict=False) if bit == "1")
+    best: tuple[int, int, int] | None = None
     for mask in range(8):
-        flips, fmt = frame.masks[mask], _format_bits(n, mask)
-        rows = [format(frame.dark[r] | fmt[r] | (data[r] ^ flips[r]), width) for r in range(n)]
-        score = _penalty(rows)
+        grid = frame.dark | frame.formats[mask] | (data ^ frame.masks[mask])
+        score = _penalty(grid, n)
         if best is None or score < best[0]:
-            best = (score, mask, rows)
+            best = (score, mask, grid)
     assert best is not None
-    return QrMatrix(version=version, mask=best[1], rows=tuple(best[2]))
+    text_grid = format(best[2], f"0{n * n}b")
+    return QrMatrix(version=version, mask=best[1], rows=tuple(text_grid[i : i + n] for i in range(0, n * n, n)))
 
 
 # --- images ---------------------------------------------------------------
