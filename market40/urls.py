@@ -1,15 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from market40 import home
 from market40.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", home.home, name="home"),
+    path("markets/<str:code>/today/", home.market_today, name="market-today"),
     path("", include("core.urls")),
     path("", include("merchants.urls")),
     path("", include("printables.urls")),
     path("", include("payments.urls")),
+    path("", include("market40.adoption.urls")),
     path("", include("reconciliation.urls")),
 ]

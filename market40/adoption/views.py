@@ -1,0 +1,170 @@
+"""Dashboard pages: the city for the department and operators, one market's
+page for its board. Every figure comes from `selectors`, like the API."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core import clock
+from core.access import role_of, visible_markets
+from core.errors import DomainError, NotFound
+from core.models import Role
+from core.partners import Partner
+from market40.adoption import charts, selectors
+from market40.adoption.api import export_response
+from market40.adoption.report_pdf import projection_text, render_monthly
+from market40.adoption.selectors import COHORTS, PERIODS, Figures, Report
+from market40.adoption.tables import TABLES
+from payments.selectors import parse_day
+
+
+def _period(request: HttpRequest) -> selectors.Period:
+    """The period asked in the query string; a bad one is explained and the
+    current month shown instead."""
+    try:
+        return selectors.period_for(day=parse_day("date", request.GET.get("date")), period=request.GET.get("period"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return selectors.period_for(day=None, period="month")
+
+
+def _city_report(request: HttpRequest, period: selectors.Period) -> Report:
+    try:
+        return selectors.report_for(request.user, period=period)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _partner_shares(figures: Figures) -> list[dict]:
+    return [
+        {
+            "name": Partner(p).label,
+            "colour": charts.PARTNER_COLOURS[p],
+            "flow": figures.flows[p],
+            "share": figures.partner_share_permille(p),
+        }
+        for p in Partner.values
+    ]
+
+
+def _share_chart(figures: Figures) -> str:
+    shares = [charts.Share(s["name"], s["colour"], s["share"]) for s in _partner_shares(figures)]
+    return charts.share_bar(shares, title=_("Tỷ trọng theo ví"))
+
+
+def _query(period: selectors.Period) -> str:
+    return f"date={period.as_of.isoformat()}&period={period.kind}"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if role_of(request.user) == Role.BOARD:
+        market = visible_markets(request.user).order_by("code").first()
+        if market is None:
+            raise Http404(_("Không tìm thấy chợ"))
+        return redirect("adoption-market", code=market.code)
+    period = _period(request)
+    report = _city_report(request, period)
+    labels = [p.day.strftime("%d/%m") for p in report.trend]
+    trend_chart = charts.line_chart(
+        [
+            charts.Series(str(COHORTS["pilot"]), charts.GREEN, [p.rates["pilot"] for p in report.trend]),
+            charts.Series(str(COHORTS["other"]), charts.AMBER, [p.rates["other"] for p in report.trend]),
+        ],
+        labels,
+        title=_("Tỷ lệ giao dịch theo tuần"),
+    )
+    bars = charts.bar_chart(
+        [
+            charts.Bar(
+                f"{r.market.name} ({r.market.code})",
+                r.figures.adoption_permille,
+                r.in_pilot,
+                reverse("adoption-market", args=[r.market.code]) + "?" + _query(period),
+            )
+            for r in report.by_adoption
+        ],
+        title=_("Tỷ lệ giao dịch theo chợ"),
+    )
+    return render(
+        request,
+        "adoption/dashboard.html",
+        {
+            "report": report,
+            "period": period,
+            "periods": PERIODS,
+            "cohorts": [(str(COHORTS[k]), report.cohorts[k]) for k in COHORTS],
+            "city": report.cohorts["city"],
+            "pilot": report.cohorts["pilot"],
+            "trend_chart": trend_chart,
+            "bar_chart": bars,
+            "share_chart": _share_chart(report.cohorts["city"]),
+            "partners": _partner_shares(report.cohorts["city"]),
+            "top_adoption": report.by_adoption[:10],
+            "top_growth": report.by_growth[:10],
+            "projections": [(p, projection_text(p)) for p in report.projections],
+            "query": _query(period),
+            "tables": TABLES,
+            "month": period.as_of.strftime("%Y-%m"),
+        },
+    )
+
+
+@login_required
+def market_page(request: HttpRequest, code: str) -> HttpResponse:
+    period = _period(request)
+    try:
+        report, row = selectors.market_report_for(request.user, code, period=period)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    trend_chart = charts.line_chart(
+        [
+            charts.Series(row.market.name, charts.GREEN, row.trend),
+            charts.Series(str(COHORTS["city"]), charts.GREY, [p.rates["city"] for p in report.trend]),
+        ],
+        [p.day.strftime("%d/%m") for p in report.trend],
+        title=_("Tỷ lệ giao dịch theo tuần"),
+    )
+    return render(
+        request,
+        "adoption/market.html",
+        {
+            "report": report,
+            "row": row,
+            "figures": row.figures,
+            "period": period,
+            "periods": PERIODS,
+            "trend_chart": trend_chart,
+            "share_chart": _share_chart(row.figures),
+            "partners": _partner_shares(row.figures),
+            "projection": projection_text(row.projection) if row.projection else "",
+            "city_view": role_of(request.user) in (Role.DEPARTMENT, Role.OPERATOR),
+            "query": _query(period),
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest, table: str, format: str) -> HttpResponse:
+    report = _city_report(request, _period(request))
+    try:
+        return export_response(report, format=format, table=table)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def monthly_pdf(request: HttpRequest) -> HttpResponse:
+    month = request.GET.get("month") or clock.today().strftime("%Y-%m")
+    try:
+        period = selectors.month_period(month)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("adoption-dashboard")
+    report = _city_report(request, period)
+    response = HttpResponse(render_monthly(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="cho40-bao-cao-{month}.pdf"'
+    return response
