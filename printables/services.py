@@ -68,6 +68,8 @@ def poster_batch_request(*, actor, market: Market, layout: str) -> PosterBatch:
 
             batch_id = batch.pk
             transaction.on_commit(lambda: render_poster_batch.delay(batch_id))
+    # With tasks run in process (embedded default) the batch may be finished by now.
+    batch.refresh_from_db()
     return batch
 
 
