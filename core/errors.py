@@ -1,4 +1,10 @@
-"""Domain errors that services raise; the API and pages map them in one place."""
+"""Domain errors that services raise; the API and pages map them in one place.
+
+NotFound and PermissionDenied are also Django's own 404 and 403, so a page
+that lets them through answers like the API does."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -20,11 +26,11 @@ class ValidationFailed(DomainError):
         return cls(f"{field}: {reason}", errors={field: [reason]})
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, Http404):
     status_code = 404
 
 
-class PermissionDenied(DomainError):
+class PermissionDenied(DomainError, DjangoPermissionDenied):
     status_code = 403
 
 

@@ -1,12 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-
-from core.access import role_of
-from core.models import Role
 
 LOGIN_ATTEMPTS = 5
 LOGIN_LOCK_SECONDS = 15 * 60
@@ -31,11 +26,3 @@ class ThrottledLoginView(auth_views.LoginView):
         else:
             cache.set(key, (cache.get(key) or 0) + 1, LOGIN_LOCK_SECONDS)
         return response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    role = role_of(request.user)
-    if role in (Role.BOARD, Role.OPERATOR):
-        return redirect("vendor-list")
-    return render(request, "core/home.html", {"role": role})
