@@ -48,7 +48,12 @@ def load_lines(file_id: int, lines: Iterable[Line]) -> int:
     """Insert every line; returns how many. Raises whatever the parser raises."""
     table = SettlementLine._meta.db_table
     if connection.vendor == "postgresql":
-        return _copy(table, file_id, lines)
+        count = _copy(table, file_id, lines)
+        # Fresh statistics, or the planner takes a million new lines for a
+        # handful and matches them with a million index probes.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+        return count
     return _insert(table, file_id, lines)
 
 

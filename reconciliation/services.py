@@ -7,7 +7,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core import audit, clock
@@ -174,6 +174,10 @@ def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> Reconc
     partner = Partner(partner).value
     with transaction.atomic():
         run = _claim(partner, business_date)
+        if connection.vendor == "postgresql":
+            # Compiling the matching joins costs more than it saves at any size we see.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
         started = clock.now()
         settlement = latest_file(partner, business_date)
         if settlement is None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.clock import day_bounds
 from core.errors import ValidationFailed
 from core.partners import Partner
-from payments.models import SimulatedNotice, Transaction
+from payments.models import SimulatedNotice, Source, Transaction
 from reconciliation.parsers import Kind, Line, Status, parser_for
 
 PLANTS = ["amount", "missing", "extra", "duplicate", "status"]
@@ -56,7 +56,9 @@ def day_lines(partner: str, day: dt.date) -> list[Line]:
     start, end = day_bounds(day)
     source = SimulatedNotice.objects.filter(partner=partner, completed_at__gte=start, completed_at__lt=end)
     if not source.exists():
-        source = Transaction.objects.filter(partner=partner, business_date=day)
+        # What webhooks told us; transactions learnt from an earlier file would
+        # make each file written differ from the last.
+        source = Transaction.objects.filter(partner=partner, business_date=day, source=Source.WEBHOOK)
     rows = source.order_by("completed_at", "id").values_list(
         "partner_transaction_id",
         "kind",

@@ -172,3 +172,27 @@ def test_each_partner_runs_at_two_in_the_morning_by_default(monkeypatch):
     monkeypatch.setenv("RECONCILIATION_AT", "3h30")
     with pytest.raises(ImproperlyConfigured, match="RECONCILIATION_AT"):
         beat_schedule()
+
+
+def test_demo_night_has_exceptions_of_each_kind_and_is_repeatable(lan, monkeypatch):
+    from reconciliation.demo import make_demo_night
+
+    today = DAY + dt.timedelta(days=1)
+    monkeypatch.setattr("core.clock.now", lambda: at(DAY, 20))
+    for back in (1, 0):
+        day = DAY - dt.timedelta(days=back)
+        for number in range(30):
+            record("vnpt", f"VD{back}{number:04d}", 20000 + number, at(day, 8, number), vendor=lan)
+    monkeypatch.setattr("core.clock.now", lambda: at(today, 1))
+
+    counts = make_demo_night()
+    again = make_demo_night()
+
+    assert counts == again
+    assert {kind for kind, n in counts.items() if n} == {
+        "amount_differs",
+        "status_differs",
+        "not_recorded",
+        "not_in_file",
+        "duplicate_line",
+    }

@@ -16,3 +16,6 @@ class Command(BaseCommand):
         created = load_vendors(actor=users["van_hanh"])
         fill_demo_week()
         self.stdout.write(f"demo: {created} new vendors in {time.monotonic() - started:.1f} s")
+        from reconciliation.demo import make_demo_night
+
+        self.stdout.write(f"demo: reconciliation exceptions by kind {make_demo_night()}")
