@@ -1,27 +1,24 @@
 """Pages for market boards: find, register and edit vendors, import a sheet."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import audit
 from core.access import require_market_write, role_of
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.models import Role
 from core.partners import Partner
 from merchants import imports, selectors, services
-from merchants.models import GoodsCategory, VendorStatus
-
-
-def _vendor_or_404(request: HttpRequest, code: str):
-    try:
-        return selectors.get_vendor_for(request.user, code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+from merchants.models import GoodsCategory, PaymentCode, VendorStatus, WalletAccount
+from printables.links import vendor_link
 
 
 def _writable_markets(user):
@@ -87,14 +84,19 @@ def vendor_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
-    vendor = _vendor_or_404(request, code)
+    vendor = selectors.get_vendor_for(request.user, code)
     role = role_of(request.user)
     return render(
         request,
         "merchants/vendor_detail.html",
         {
             "vendor": vendor,
-            "accounts": vendor.wallet_accounts.filter(is_active=True).prefetch_related("payment_codes"),
+            "accounts": vendor.wallet_accounts.filter(is_active=True).prefetch_related(
+                Prefetch(
+                    "payment_codes", queryset=PaymentCode.objects.filter(revoked_at__isnull=True), to_attr="active"
+                )
+            ),
+            "vendor_link": vendor_link(vendor) if role in (Role.BOARD, Role.OPERATOR) else None,
             "partners": Partner.choices,
             "can_write": role in (Role.BOARD, Role.OPERATOR),
             "history": audit.history_of(vendor)[:50] if role == Role.OPERATOR else None,
@@ -105,11 +107,8 @@ def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def vendor_edit(request: HttpRequest, code: str) -> HttpResponse:
-    vendor = _vendor_or_404(request, code)
-    try:
-        require_market_write(request.user, vendor.market)
-    except DomainError as exc:
-        raise Http404 from exc
+    vendor = selectors.get_vendor_for(request.user, code)
+    require_market_write(request.user, vendor.market)
     data = {f: getattr(vendor, f) for f in services.VENDOR_FIELDS}
     errors: dict = {}
     if request.method == "POST":
@@ -128,35 +127,80 @@ def vendor_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def vendor_status(request: HttpRequest, code: str) -> HttpResponse:
-    vendor = _vendor_or_404(request, code)
-    try:
-        services.vendor_change_status(actor=request.user, vendor=vendor, status=request.POST.get("status", ""))
-    except NotFound as exc:
-        raise Http404 from exc
-    except DomainError as exc:
-        messages.error(request, "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message)
-    else:
-        messages.success(request, _("Đã chuyển trạng thái sang “%(status)s”") % {"status": vendor.get_status_display()})
+    vendor = selectors.get_vendor_for(request.user, code)
+    _report(
+        request,
+        lambda: services.vendor_change_status(actor=request.user, vendor=vendor, status=request.POST.get("status", "")),
+        lambda: _("Đã chuyển trạng thái sang “%(status)s”") % {"status": vendor.get_status_display()},
+    )
     return redirect("vendor-detail", code=vendor.code)
 
 
 @login_required
 @require_POST
 def wallet_account_new(request: HttpRequest, code: str) -> HttpResponse:
-    vendor = _vendor_or_404(request, code)
-    try:
-        services.wallet_account_add(
+    vendor = selectors.get_vendor_for(request.user, code)
+    _report(
+        request,
+        lambda: services.wallet_account_add(
             actor=request.user,
             vendor=vendor,
             partner=request.POST.get("partner", ""),
             account_number=request.POST.get("account_number", ""),
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+        ),
+        lambda: _("Đã thêm tài khoản ví"),
+    )
+    return redirect("vendor-detail", code=vendor.code)
+
+
+def _report(request: HttpRequest, action: Callable[[], object], success: Callable[[], str]) -> None:
+    """Run a write from a button and show its outcome; NotFound and
+    PermissionDenied pass through as 404 and 403."""
+    try:
+        action()
+    except (NotFound, PermissionDenied):
+        raise
     except DomainError as exc:
         messages.error(request, "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message)
     else:
-        messages.success(request, _("Đã thêm tài khoản ví"))
+        messages.success(request, success())
+
+
+@login_required
+@require_POST
+def payment_code_reissue(request: HttpRequest, code: str, code_id: int) -> HttpResponse:
+    vendor = selectors.get_vendor_for(request.user, code)
+    payment_code = get_object_or_404(PaymentCode, pk=code_id, wallet_account__vendor=vendor)
+    _report(
+        request,
+        lambda: services.payment_code_reissue(actor=request.user, code=payment_code),
+        lambda: _("Đã cấp lại mã; hãy in áp phích mới"),
+    )
+    return redirect("vendor-detail", code=vendor.code)
+
+
+@login_required
+@require_POST
+def payment_code_revoke(request: HttpRequest, code: str, code_id: int) -> HttpResponse:
+    vendor = selectors.get_vendor_for(request.user, code)
+    payment_code = get_object_or_404(PaymentCode, pk=code_id, wallet_account__vendor=vendor)
+    reason = request.POST.get("reason", "")
+    _report(
+        request,
+        lambda: services.payment_code_revoke(actor=request.user, code=payment_code, reason=reason),
+        lambda: _("Đã thu hồi mã"),
+    )
+    return redirect("vendor-detail", code=vendor.code)
+
+
+@login_required
+@require_POST
+def payment_code_issue(request: HttpRequest, code: str, account_id: int) -> HttpResponse:
+    vendor = selectors.get_vendor_for(request.user, code)
+    account = get_object_or_404(WalletAccount, pk=account_id, vendor=vendor)
+    _report(
+        request, lambda: services.payment_code_issue(actor=request.user, account=account), lambda: _("Đã cấp mã QR")
+    )
     return redirect("vendor-detail", code=vendor.code)
 
 

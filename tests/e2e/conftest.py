@@ -11,10 +11,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-# Playwright's sync API keeps an event loop in the test thread; the ORM calls
-# the tests make for set-up are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 860}}
 CHROMIUM_ARGS = [
@@ -31,11 +27,17 @@ PASSWORD = "mat-khau-thu-nghiem-1"
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API keeps an event loop in the test thread; the ORM
+    # calls the tests make for set-up are still plain synchronous calls.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))

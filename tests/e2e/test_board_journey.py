@@ -23,7 +23,10 @@ def known_vendor(board_a, market_a):
 def test_clerk_finds_a_vendor_by_name_stall_or_phone(session, board_a, known_vendor):
     session.login(board_a.username)
     page = session.page
-    expect(page.get_by_role("heading", name="Tiểu thương")).to_be_visible()
+    expect(page.get_by_role("heading", name="Chợ Tân An · hôm nay")).to_be_visible()
+    session.screenshot("market-today")
+    page.get_by_role("navigation").get_by_role("link", name="Tiểu thương").click()
+    expect(page.get_by_role("heading", name="Tiểu thương", exact=True)).to_be_visible()
     for term in ["Lan", "A-012", "0912345678"]:
         page.get_by_placeholder("Tên, số sạp, số điện thoại").fill(term)
         page.get_by_role("button", name="Tìm").click()

@@ -60,3 +60,75 @@ def test_english_is_available(client, board_a):
     client.post("/i18n/setlang/", {"language": "en", "next": "/vendors/"})
     page = client.get("/vendors/").content.decode()
     assert "Register a vendor" in page
+
+
+@pytest.fixture
+def equipped_vendor(board_a, market_a):
+    from merchants import services
+
+    vendor = services.vendor_register(
+        actor=board_a,
+        market=market_a,
+        data={k: v for k, v in FORM.items() if k != "consent"},
+        consent_given=True,
+    )
+    services.wallet_account_add(actor=board_a, vendor=vendor, partner="vnpt", account_number="0939123456")
+    return vendor
+
+
+def test_vendor_page_shows_each_code_the_poster_and_the_vendor_link(client, board_a, equipped_vendor):
+    client.force_login(board_a)
+    code = equipped_vendor.wallet_accounts.get().payment_codes.get()
+
+    page = client.get(f"/vendors/{equipped_vendor.code}/").content.decode()
+
+    assert f"/api/v1/vendors/{equipped_vendor.code}/payment-codes/{code.pk}/qr.svg" in page
+    assert f"/vendors/{equipped_vendor.code}/poster.pdf" in page
+    assert "http://127.0.0.1:8000/v/" in page
+    assert client.get(f"/api/v1/vendors/{equipped_vendor.code}/payment-codes/{code.pk}/qr.svg").status_code == 200
+
+
+def test_clerk_reissues_and_revokes_from_the_vendor_page(client, board_a, equipped_vendor):
+    client.force_login(board_a)
+    account = equipped_vendor.wallet_accounts.get()
+    first = account.payment_codes.get()
+
+    client.post(f"/vendors/{equipped_vendor.code}/codes/{first.pk}/reissue/")
+    second = account.payment_codes.get(revoked_at__isnull=True)
+    assert second.version == 2
+
+    refused = client.post(f"/vendors/{equipped_vendor.code}/codes/{second.pk}/revoke/", {"reason": " "}, follow=True)
+    assert "Vui lòng ghi lý do thu hồi mã" in refused.content.decode()
+    client.post(f"/vendors/{equipped_vendor.code}/codes/{second.pk}/revoke/", {"reason": "Mất áp phích"})
+    assert not account.payment_codes.filter(revoked_at__isnull=True).exists()
+
+    page = client.post(f"/vendors/{equipped_vendor.code}/wallet-accounts/{account.pk}/issue/", follow=True)
+    assert "Đã cấp mã QR" in page.content.decode()
+    assert account.payment_codes.get(revoked_at__isnull=True).version == 3
+
+
+def test_mobifone_code_without_bin_is_refused_on_the_page(client, board_a, equipped_vendor, settings):
+    from merchants import services
+
+    settings.MOBIFONE_BIN = ""
+    account = services.wallet_account_add(
+        actor=board_a, vendor=equipped_vendor, partner="mobifone", account_number="0901234567"
+    )
+    client.force_login(board_a)
+
+    page = client.post(f"/vendors/{equipped_vendor.code}/wallet-accounts/{account.pk}/issue/", follow=True)
+
+    assert "MOBIFONE_BIN" in page.content.decode()
+    assert not account.payment_codes.exists()
+
+
+def test_another_board_cannot_touch_the_codes(client, board_b, equipped_vendor):
+    client.force_login(board_b)
+    code = equipped_vendor.wallet_accounts.get().payment_codes.get()
+    for path in [
+        f"/vendors/{equipped_vendor.code}/codes/{code.pk}/reissue/",
+        f"/vendors/{equipped_vendor.code}/codes/{code.pk}/revoke/",
+    ]:
+        assert client.post(path, {"reason": "x"}).status_code == 404
+    code.refresh_from_db()
+    assert code.revoked_at is None
