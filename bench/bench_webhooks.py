@@ -1,0 +1,361 @@
+"""Webhook intake over loopback: gunicorn, PostgreSQL (synchronous commit on),
+Redis as the Celery broker, pre-signed deliveries from all three partners.
+
+Goals on the 2-core machine: at least 1,000 deliveries/s (closed loop), p99
+under 50 ms at 500 deliveries/s offered (open loop, latency measured from the
+scheduled send time so a stalled server is not hidden), and at least 40% of
+the throughput of `GET /api/v1/health` measured by the same client in the
+same run. Every delivery is a new transaction (the full write path: verify,
+log, insert, attribute, outbox); the run ends by checking that the database
+holds exactly one transaction per delivery sent.
+
+PostgreSQL comes from DATABASE_URL when it points at PostgreSQL; otherwise a
+scratch database `market40_bench` on 127.0.0.1 is created and dropped.
+"""
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import Row
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8765
+CONNECTIONS = 24
+CLOSED_LOOP_DELIVERIES = 6000
+HEALTH_SECONDS = 4.0
+OFFERED_RATE = 500
+OFFERED_SECONDS = 8
+GOAL_RATE = 1000.0
+GOAL_P99_MS = 50.0
+GOAL_RATIO = 0.40
+BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+SECRETS = {
+    "VNPT_WEBHOOK_SECRETS": "whsec_YmVuY2gtdm5wdC1rZXk=",
+    "VIETTEL_CHECKSUM_KEYS": "bench-viettel-key",
+    "MOBIFONE_WEBHOOK_SECRETS": "bench-mobifone-key",
+}
+ACCOUNTS = 300
+
+SETUP = """
+from core import clock
+from merchants.models import Market, Vendor, WalletAccount
+market = Market.objects.order_by("code").first()
+for i in range({accounts}):
+    vendor = Vendor.objects.create(
+        code=f"TTB{{i:05d}}", market=market, stall_number=f"Z-{{i:03d}}", full_name="Nguyễn Thị Lan",
+        phone=f"09{{i:08d}}", national_id=f"092{{i:09d}}", category="rau-cu", status="active",
+        payment_reference=f"C4BENCH{{i:04d}}", consent_version="2026-01", consent_recorded_at=clock.now(),
+    )
+    for partner in ("vnpt", "viettel", "mobifone"):
+        WalletAccount.objects.create(vendor=vendor, partner=partner, account_number=f"09{{i:08d}}")
+"""
+
+
+# --- the database and the server ------------------------------------------------
+
+
+def _database_url() -> tuple[str, bool]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url, False
+    subprocess.run(  # noqa: S603
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS market40_bench WITH (FORCE)"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(  # noqa: S603
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE market40_bench"],
+        check=True,
+        capture_output=True,
+    )
+    return "postgres://postgres@127.0.0.1:5432/market40_bench", True
+
+
+def _drop_scratch() -> None:
+    subprocess.run(  # noqa: S603
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS market40_bench WITH (FORCE)"],
+        check=False,
+        capture_output=True,
+    )
+
+
+def _env(database_url: str) -> dict:
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=BENCH_REDIS, DEBUG="0", LOG_LEVEL="WARNING")
+    env.update(SECRETS)
+    env["DJANGO_SETTINGS_MODULE"] = "market40.settings"
+    return env
+
+
+def _manage(env: dict, *args: str) -> str:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def _wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _sql(database_url: str, query: str) -> str:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return str(conn.execute(query).fetchone()[0])
+
+
+# --- pre-signed requests ------------------------------------------------------------
+
+
+def _signed_requests(count: int, tag: str) -> list[bytes]:
+    """Raw HTTP requests, signed now, each a new transaction, partners in turn."""
+    import datetime as dt
+
+    from core import clock
+    from core.partners import Partner
+    from payments.models import Kind, Status
+    from payments.partners import Notice, adapter_for
+
+    rnd = random.Random(1)
+    now = clock.now()
+    secret_of = {
+        Partner.VNPT: SECRETS["VNPT_WEBHOOK_SECRETS"],
+        Partner.VIETTEL: SECRETS["VIETTEL_CHECKSUM_KEYS"],
+        Partner.MOBIFONE: SECRETS["MOBIFONE_WEBHOOK_SECRETS"],
+    }
+    out = []
+    for i in range(count):
+        partner = (Partner.VNPT, Partner.VIETTEL, Partner.MOBIFONE)[i % 3]
+        account = rnd.randrange(ACCOUNTS)
+        when = now - dt.timedelta(seconds=30)
+        notice = Notice(
+            partner_transaction_id=f"{tag}-{partner}-{i}",
+            kind=Kind.PAYMENT,
+            status=Status.COMPLETED,
+            partner_status={"viettel": "00", "mobifone": "SUCCESS"}.get(partner, ""),
+            amount=rnd.choice([5000, 20000, 45000, 120000]),
+            completed_at=when,
+            credit_account=f"09{account:08d}",
+            reference=f"C4BENCH{account:04d}",
+            description="Thanh toan",
+            status_updated_at=when if partner == Partner.MOBIFONE else None,
+        )
+        headers, body = adapter_for(partner).encode(notice, secret=secret_of[partner], now=now)
+        lines = [f"POST /api/v1/webhooks/{partner} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        out.append(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    return out
+
+
+HEALTH = b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+# --- the client -------------------------------------------------------------------
+
+
+class Connection:
+    def __init__(self) -> None:
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def send(self, request: bytes) -> int:
+        """One request; reconnects first when the server closed the last one
+        (gunicorn's sync workers answer every request with Connection: close)."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", PORT)
+            self.writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        close = False
+        for line in head.lower().split(b"\r\n"):
+            if line.startswith(b"content-length:"):
+                length = int(line[15:])
+            elif line.startswith(b"connection:") and b"close" in line:
+                close = True
+        if length:
+            await self.reader.readexactly(length)
+        if close:
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def _closed_loop(requests: list[bytes] | None, *, seconds: float = 0.0) -> tuple[float, list[float], list[int]]:
+    """CONNECTIONS clients sending back to back; (rate, latencies, statuses)."""
+    conns = [Connection() for _ in range(CONNECTIONS)]
+    queue = iter(requests) if requests is not None else None
+    latencies: list[float] = []
+    statuses: list[int] = []
+    started = time.perf_counter()
+    stop_at = started + seconds
+
+    async def worker(conn: Connection) -> None:
+        while True:
+            if queue is not None:
+                request = next(queue, None)
+                if request is None:
+                    return
+            else:
+                if time.perf_counter() >= stop_at:
+                    return
+                request = HEALTH
+            t0 = time.perf_counter()
+            statuses.append(await conn.send(request))
+            latencies.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(worker(c) for c in conns))
+    elapsed = time.perf_counter() - started
+    for conn in conns:
+        conn.close()
+    return len(statuses) / elapsed, latencies, statuses
+
+
+async def _open_loop(requests: list[bytes], rate: float) -> tuple[list[float], list[int]]:
+    """Send at a fixed rate; latency counts from the scheduled moment."""
+    pool: asyncio.Queue = asyncio.Queue()
+    for _ in range(CONNECTIONS * 2):
+        pool.put_nowait(Connection())
+    latencies: list[float] = []
+    statuses: list[int] = []
+    start = time.perf_counter() + 0.05
+
+    async def one(index: int, request: bytes) -> None:
+        scheduled = start + index / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        conn = await pool.get()
+        try:
+            statuses.append(await conn.send(request))
+        finally:
+            pool.put_nowait(conn)
+        latencies.append(time.perf_counter() - scheduled)
+
+    await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
+    while not pool.empty():
+        pool.get_nowait().close()
+    return latencies, statuses
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+# --- the run ----------------------------------------------------------------------
+
+
+def run() -> list[Row]:
+    database_url, scratch = _database_url()
+    env = _env(database_url)
+    server = None
+    try:
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "shell", "-c", SETUP.format(accounts=ACCOUNTS))
+        sync = _sql(database_url, "show synchronous_commit")
+        workers = int(os.environ.get("BENCH_WORKERS", "4"))
+        worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+        server = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "market40.wsgi",
+                f"--bind=127.0.0.1:{PORT}",
+                f"--workers={workers}",
+                f"--worker-class={worker_class}",
+                f"--threads={os.environ.get('BENCH_THREADS', '1')}",
+                "--keep-alive=30",
+                "--log-level=warning",
+                "--backlog=2048",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        _wait_for_port(PORT)
+        total = CLOSED_LOOP_DELIVERIES + OFFERED_RATE * OFFERED_SECONDS + 600
+        begun = time.monotonic()
+        warm = _signed_requests(600, "warm")
+        asyncio.run(_closed_loop(warm))
+        asyncio.run(_closed_loop(None, seconds=1.0))
+
+        print(f"  warm-up done, {time.monotonic() - begun:.0f} s", flush=True)
+        health_rate, _lat, health_statuses = asyncio.run(_closed_loop(None, seconds=HEALTH_SECONDS))
+        closed = _signed_requests(CLOSED_LOOP_DELIVERIES, "closed")
+        rate, closed_lat, closed_statuses = asyncio.run(_closed_loop(closed))
+        print(f"  closed loop: {rate:,.0f}/s, {time.monotonic() - begun:.0f} s", flush=True)
+        offered = _signed_requests(OFFERED_RATE * OFFERED_SECONDS, "open")
+        open_lat, open_statuses = asyncio.run(_open_loop(offered, OFFERED_RATE))
+
+        stored = int(_sql(database_url, "select count(*) from payments_transaction"))
+        pending = _sql(database_url, "select count(*) from payments_outboxevent where processed_at is null")
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        _purge_queue()
+        if scratch:
+            _drop_scratch()
+
+    bad = sum(1 for s in closed_statuses + open_statuses if s != 200)
+    ratio = rate / health_rate
+    p99_open = _percentile(open_lat, 0.99)
+    return [
+        Row("webhooks", "synchronous_commit / gunicorn sync workers", f"{sync} / {workers}", "on", sync == "on"),
+        Row("webhooks", "trivial GET /api/v1/health", f"{health_rate:,.0f} req/s", "", None),
+        Row("webhooks", "deliveries, closed loop", f"{rate:,.0f} /s", f"≥ {GOAL_RATE:,.0f} /s", rate >= GOAL_RATE),
+        Row(
+            "webhooks",
+            "closed loop p50 / p99",
+            f"{_percentile(closed_lat, 0.5):.1f} / {_percentile(closed_lat, 0.99):.1f} ms",
+            "",
+            None,
+        ),
+        Row("webhooks", "ratio to trivial endpoint", f"{ratio:.0%}", f"≥ {GOAL_RATIO:.0%}", ratio >= GOAL_RATIO),
+        Row(
+            "webhooks",
+            f"open loop {OFFERED_RATE}/s p50 / p99",
+            f"{_percentile(open_lat, 0.5):.1f} / {p99_open:.1f} ms",
+            f"p99 < {GOAL_P99_MS:.0f} ms",
+            p99_open < GOAL_P99_MS,
+        ),
+        Row(
+            "webhooks",
+            "transactions stored / deliveries sent (non-200 answers)",
+            f"{stored} / {total} ({bad + health_statuses.count(0)})",
+            "equal, 0",
+            stored == total and bad == 0,
+        ),
+        Row("webhooks", "outbox events waiting for a worker", pending, "", None),
+    ]
+
+
+def _purge_queue() -> None:
+    """Drop the tasks the run queued; no worker consumes the bench's Redis db."""
+    try:
+        import redis
+
+        redis.Redis.from_url(BENCH_REDIS).delete("ingest")
+    except Exception:  # noqa: BLE001, S110 — a leftover queue in a scratch db is harmless
+        pass
