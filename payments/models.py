@@ -57,6 +57,10 @@ class WebhookDelivery(models.Model):
     def delete(self, *args, **kwargs):
         raise RuntimeError("webhook deliveries are append-only")
 
+    @property
+    def body_text(self) -> str:
+        return bytes(self.body).decode("utf-8", errors="replace")
+
 
 class Kind(models.TextChoices):
     PAYMENT = "payment", _("Thanh toán")

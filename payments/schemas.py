@@ -57,4 +57,4 @@ class DeliveryOut(Schema):
 
     @staticmethod
     def resolve_body(obj) -> str:
-        return bytes(obj.body).decode("utf-8", errors="replace")
+        return obj.body_text
