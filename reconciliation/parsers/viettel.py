@@ -9,11 +9,11 @@ cells are numbers; `Thực nhận` is negative for a refund.
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
 
 from core.clock import BUSINESS_TZ
 from reconciliation.parsers.base import (
@@ -67,16 +67,15 @@ def date_from_name(name: str) -> dt.date | None:
 
 
 def parse(content: bytes, *, business_date: dt.date) -> Iterator[Line]:
+    # calamine (Rust) reads a 100,000-row sheet several times faster than openpyxl.
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        names = book.sheet_names
+    except Exception:  # noqa: BLE001 — whatever calamine cannot read is not a spreadsheet we accept
         raise SettlementFormatError(_("tệp không phải bảng tính XLSX đọc được")) from None
-    try:
-        if SHEET not in book.sheetnames or book.sheetnames[0] != SHEET:
-            raise SettlementFormatError(_("trang tính đầu tiên phải tên „%(sheet)s“") % {"sheet": SHEET}, field="sheet")
-        yield from _parse_rows(book[SHEET].iter_rows(values_only=True), business_date)
-    finally:
-        book.close()
+    if not names or names[0] != SHEET:
+        raise SettlementFormatError(_("trang tính đầu tiên phải tên „%(sheet)s“") % {"sheet": SHEET}, field="sheet")
+    yield from _parse_rows(book.get_sheet_by_name(SHEET).iter_rows(), business_date)
 
 
 def _text(value) -> str:
