@@ -1,5 +1,7 @@
 """Pages: a vendor's own signed link (no account), and printing for boards."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -8,9 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core import clock
 from core.errors import DomainError, NotFound
 from merchants import selectors as merchant_selectors
 from merchants.models import Market, Vendor, VendorStatus
+from payments import selectors as payment_selectors
 from printables import documents, links, posters, qr, selectors, services
 from printables.models import BatchState
 
@@ -37,10 +41,19 @@ def _vendor_from_token(token: str) -> Vendor:
 def vendor_link_page(request: HttpRequest, token: str) -> HttpResponse:
     vendor = _vendor_from_token(token)
     codes = selectors.active_codes(vendor)
+    today = clock.today()
+    week = payment_selectors.vendor_takings_by_day(vendor, today - dt.timedelta(days=6), today)
     return render(
         request,
         "printables/vendor_link.html",
-        {"vendor": vendor, "codes": codes, "token": token},
+        {
+            "vendor": vendor,
+            "codes": codes,
+            "token": token,
+            "today": week[today],
+            "week": sorted(week.items(), reverse=True),
+            "week_net": sum(t.net for t in week.values()),
+        },
     )
 
 
