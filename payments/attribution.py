@@ -32,11 +32,13 @@ def normalise_reference(reference: str) -> str:
 
 
 def match(*, partner: str, credit_account: str, reference: str) -> Match:
-    row = (
+    # At most one active holder per partner and number (a constraint), so no ordering is needed.
+    rows = (
         WalletAccount.objects.filter(partner=partner, account_number=credit_account, is_active=True)
-        .values_list("pk", "vendor_id", "vendor__market_id", "vendor__payment_reference")
-        .first()
+        .order_by()
+        .values_list("pk", "vendor_id", "vendor__market_id", "vendor__payment_reference")[:1]
     )
+    row = next(iter(rows), None)
     if row is None:
         return Match(
             Attribution.UNATTRIBUTED,
