@@ -10,7 +10,8 @@ them, and the nightly check compares the tables themselves.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.core.cache import cache
+from django.db.models import Count, Q, Sum
 
 from core import clock
 from market40.adoption import measures
@@ -18,6 +19,9 @@ from market40.models import MarketDay, MarketPartnerDay, MarketRegisterDay, Roll
 from merchants.models import Market, Vendor
 from merchants.selectors import vendors_with_active_code
 from payments.models import Transaction
+
+# Today's vendor counts on pages and in the API may be this many seconds old.
+REGISTER_CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -60,22 +64,40 @@ def _flow(row: dict) -> Flow:
 
 
 def live_register(markets: list[Market], day: dt.date) -> dict[int, RegisterRow]:
-    registered = dict(
-        Vendor.objects.filter(status__in=measures.REGISTERED_STATUSES)
+    onboarded = vendors_with_active_code(Vendor.objects.all()).values("pk")
+    # One pass over the vendors; the onboarded ones come from a subquery the
+    # database hashes once (the definition stays merchants.selectors').
+    counts = {
+        row["market_id"]: row
+        for row in Vendor.objects.order_by()
         .values("market_id")
-        .annotate(n=Count("pk"))
-        .values_list("market_id", "n")
-    )
-    with_code = dict(
-        vendors_with_active_code(Vendor.objects.all())
-        .values("market_id")
-        .annotate(n=Count("pk"))
-        .values_list("market_id", "n")
-    )
+        .annotate(
+            registered=Count("pk", filter=Q(status__in=measures.REGISTERED_STATUSES)),
+            with_code=Count("pk", filter=Q(pk__in=onboarded)),
+        )
+    }
+    empty = {"registered": 0, "with_code": 0}
     return {
-        m.pk: RegisterRow(measures.in_pilot_on(m, day), m.stall_count, registered.get(m.pk, 0), with_code.get(m.pk, 0))
+        m.pk: RegisterRow(
+            measures.in_pilot_on(m, day),
+            m.stall_count,
+            counts.get(m.pk, empty)["registered"],
+            counts.get(m.pk, empty)["with_code"],
+        )
         for m in markets
     }
+
+
+def _cached_live_register(markets: list[Market], day: dt.date) -> dict[int, RegisterRow]:
+    """Today's register for pages and the API, kept REGISTER_CACHE_SECONDS:
+    counting every vendor and code costs more than the rest of the report,
+    and the register changes far less often than people look at it."""
+    key = f"adoption:register:{day.isoformat()}:{len(markets)}"
+    found = cache.get(key)
+    if found is None:
+        found = live_register(markets, day)
+        cache.set(key, found, REGISTER_CACHE_SECONDS)
+    return found
 
 
 def registers_on(markets: list[Market], days: list[dt.date]) -> dict[tuple[int, dt.date], RegisterRow]:
@@ -85,7 +107,7 @@ def registers_on(markets: list[Market], days: list[dt.date]) -> dict[tuple[int, 
     today = clock.today()
     found: dict[tuple[int, dt.date], RegisterRow] = {}
     if today in days:
-        found.update({(market_id, today): row for market_id, row in live_register(markets, today).items()})
+        found.update({(market_id, today): row for market_id, row in _cached_live_register(markets, today).items()})
     past = [d for d in days if d != today]
     if past:
         for snap in MarketRegisterDay.objects.filter(day__in=past):

@@ -4,6 +4,7 @@ the selectors, tenancy, and clear errors for bad input."""
 import pytest
 
 from market40.adoption import services
+from market40.adoption.schemas import AdoptionOut, MarketAdoptionOut
 from tests.adoption.kit import TODAY, days_ago, local, make_vendor, record
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ def test_city_adoption_for_the_department(api_for, department, market_a, paid):
     assert (vnpt["payments_amount"], vnpt["refunds_amount"], vnpt["net_amount"]) == (1_250_000, 250_000, 1_000_000)
     assert len(body["trend"]) == 12 and body["trend"][-1]["date"] == "2026-11-20"
     assert [p["key"] for p in body["projections"]] == ["pilot_rate", "markets_live"]
+    AdoptionOut.model_validate(body)  # the documented shape
 
 
 def test_day_and_week_periods(api_for, department, paid):
@@ -73,6 +75,7 @@ def test_board_sees_its_market_only(api_for, board_a, market_a, market_b, paid):
     # NK02: 1 of 380 stalls (0,3%) ranks above NK01: 1 of 420 (0,2%).
     assert (market["code"], market["net_amount"], market["rank_adoption"]) == (market_a.code, 1_000_000, 2)
     assert own.json()["markets_in_city"] == 109
+    MarketAdoptionOut.model_validate(own.json())
     assert other.status_code == 404
     assert city.status_code == 404
 
