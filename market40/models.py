@@ -30,14 +30,8 @@ class MarketPartnerDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["market", "partner", "day"], name="one_rollup_per_market_partner_day")
         ]
-        # Covers the period and trend reads (index-only on PostgreSQL).
-        indexes = [
-            models.Index(
-                fields=["day", "market", "partner"],
-                include=["payments_count", "payments_amount", "refunds_count", "refunds_amount"],
-                name="rollup_day_covering",
-            )
-        ]
+        # The index the period and trend reads use is made by migration
+        # 0002: covering (index-only) on PostgreSQL, plain elsewhere.
 
 
 class VendorDay(models.Model):

@@ -9,7 +9,9 @@ from django.dispatch import receiver
 from market40.adoption import services
 from payments.signals import transaction_changed
 
+DISPATCH_UID = "adoption-rollups"
 
-@receiver(transaction_changed, dispatch_uid="adoption-rollups")
+
+@receiver(transaction_changed, dispatch_uid=DISPATCH_UID)
 def update_rollups(sender, transaction, **kwargs) -> None:
     services.rollup_transaction_recorded(transaction_id=transaction.pk)

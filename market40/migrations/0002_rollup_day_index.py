@@ -1,0 +1,24 @@
+"""The index behind every period and trend read of MarketPartnerDay.
+
+On PostgreSQL it carries the four figures, so those reads are index-only;
+SQLite has no INCLUDE, so it gets the same key columns without them."""
+
+from django.db import migrations
+
+COLUMNS = "day, market_id, partner"
+FIGURES = "payments_count, payments_amount, refunds_count, refunds_amount"
+
+
+def create(apps, schema_editor) -> None:
+    include = f" INCLUDE ({FIGURES})" if schema_editor.connection.vendor == "postgresql" else ""
+    schema_editor.execute(f"CREATE INDEX rollup_day_covering ON market40_marketpartnerday ({COLUMNS}){include}")
+
+
+def drop(apps, schema_editor) -> None:
+    schema_editor.execute("DROP INDEX rollup_day_covering")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("market40", "0001_initial")]
+
+    operations = [migrations.RunPython(create, drop)]
