@@ -24,7 +24,7 @@ def traffic(client, lan, hoa):
 
 
 def test_board_page_shows_its_market_takings_only(board_a, traffic):
-    page = logged_in(board_a).get("/payments/transactions/")
+    page = logged_in(board_a).get("/transactions/")
 
     assert page.status_code == 200
     text = page.content.decode()
@@ -35,11 +35,11 @@ def test_board_page_shows_its_market_takings_only(board_a, traffic):
 
 
 def test_board_filtering_on_another_market_is_404(board_a, traffic):
-    assert logged_in(board_a).get("/payments/transactions/", {"market": "NK02"}).status_code == 404
+    assert logged_in(board_a).get("/transactions/", {"market": "NK02"}).status_code == 404
 
 
 def test_bad_date_filter_is_explained(board_a, traffic):
-    page = logged_in(board_a).get("/payments/transactions/", {"date_from": "32/13/2026"})
+    page = logged_in(board_a).get("/transactions/", {"date_from": "32/13/2026"})
 
     assert page.status_code == 200
     assert "Ngày không hợp lệ, cần dạng dd/mm/yyyy" in page.content.decode()
@@ -48,18 +48,18 @@ def test_bad_date_filter_is_explained(board_a, traffic):
 def test_operator_pages_are_hidden_from_boards(board_a, traffic):
     client = logged_in(board_a)
 
-    assert client.get("/payments/deliveries/").status_code == 404
-    assert client.get("/payments/unattributed/").status_code == 404
+    assert client.get("/webhooks/deliveries/").status_code == 404
+    assert client.get("/transactions/unattributed/").status_code == 404
     delivery = WebhookDelivery.objects.first()
-    assert client.post(f"/payments/deliveries/{delivery.pk}/replay/").status_code == 404
+    assert client.post(f"/webhooks/deliveries/{delivery.pk}/replay/").status_code == 404
 
 
 def test_operator_replays_from_the_log(operator, traffic):
     client = logged_in(operator)
     delivery = WebhookDelivery.objects.order_by("id").first()
-    assert "VNPT-STRAY" in client.get("/payments/deliveries/").content.decode()
+    assert "VNPT-STRAY" in client.get("/webhooks/deliveries/").content.decode()
 
-    response = client.post(f"/payments/deliveries/{delivery.pk}/replay/", follow=True)
+    response = client.post(f"/webhooks/deliveries/{delivery.pk}/replay/", follow=True)
 
     assert "Trùng lặp" in response.content.decode()
     assert WebhookDelivery.objects.filter(replay_of=delivery).count() == 1
@@ -68,16 +68,16 @@ def test_operator_replays_from_the_log(operator, traffic):
 def test_operator_resolves_the_queue_from_the_page(operator, traffic, hoa):
     client = logged_in(operator)
     stray = Transaction.objects.get(partner_transaction_id="VNPT-STRAY")
-    assert "0999999999" in client.get("/payments/unattributed/").content.decode()
+    assert "0999999999" in client.get("/transactions/unattributed/").content.decode()
 
     unknown = client.post(
-        f"/payments/transactions/{stray.pk}/resolve/", {"vendor": "TTNOPE", "action": "attribute"}, follow=True
+        f"/transactions/{stray.pk}/resolve/", {"vendor": "TTNOPE", "action": "attribute"}, follow=True
     )
     assert "Không tìm thấy tiểu thương có mã TTNOPE" in unknown.content.decode()
 
-    client.post(f"/payments/transactions/{stray.pk}/resolve/", {"vendor": hoa.code.lower(), "action": "attribute"})
+    client.post(f"/transactions/{stray.pk}/resolve/", {"vendor": hoa.code.lower(), "action": "attribute"})
 
     stray.refresh_from_db()
     assert stray.vendor == hoa
     assert AuditEntry.objects.filter(action="transaction.attribute", actor=operator).count() == 1
-    assert "0999999999" not in client.get("/payments/unattributed/").content.decode()
+    assert "0999999999" not in client.get("/transactions/unattributed/").content.decode()
