@@ -131,6 +131,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# With Redis down, a publish gives up at once instead of retrying for seconds;
+# the outbox sweep sends the work later (payments/outbox.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0}
 CELERY_TASK_ROUTES = {
     "payments.*": {"queue": "ingest"},
     "reconciliation.*": {"queue": "reconciliation"},
