@@ -31,14 +31,34 @@ def normalise_reference(reference: str) -> str:
     return "".join(reference.split()).upper()
 
 
+_COLUMNS = ("pk", "vendor_id", "vendor__market_id", "vendor__payment_reference")
+
+
 def match(*, partner: str, credit_account: str, reference: str) -> Match:
     # At most one active holder per partner and number (a constraint), so no ordering is needed.
     rows = (
         WalletAccount.objects.filter(partner=partner, account_number=credit_account, is_active=True)
         .order_by()
-        .values_list("pk", "vendor_id", "vendor__market_id", "vendor__payment_reference")[:1]
+        .values_list(*_COLUMNS)[:1]
     )
-    row = next(iter(rows), None)
+    return _decide(next(iter(rows), None), credit_account=credit_account, reference=reference)
+
+
+def match_many(*, partner: str, pairs: list[tuple[str, str]]) -> list[Match]:
+    """`match` for many (credit account, reference) pairs with one query, in order."""
+    accounts = {account for account, _reference in pairs}
+    holders: dict[str, tuple] = {}
+    for row in (
+        WalletAccount.objects.filter(partner=partner, account_number__in=accounts, is_active=True)
+        .order_by()
+        .values_list("account_number", *_COLUMNS)
+    ):
+        holders[row[0]] = row[1:]
+    return [_decide(holders.get(account), credit_account=account, reference=reference) for account, reference in pairs]
+
+
+def _decide(row: tuple | None, *, credit_account: str, reference: str) -> Match:
+    """The rules, given the active holder of the account (or None)."""
     if row is None:
         return Match(
             Attribution.UNATTRIBUTED,

@@ -46,6 +46,27 @@ def enqueue(*, kind: str, transaction_id: int) -> OutboxEvent:
     return event
 
 
+def enqueue_many(*, kind: str, transaction_ids: list[int]) -> list[OutboxEvent]:
+    """`enqueue` for many transactions with one INSERT; dispatched after commit."""
+    now = clock.now()
+    events = OutboxEvent.objects.bulk_create(
+        [OutboxEvent(kind=kind, transaction_id=pk, created_at=now, available_at=now) for pk in transaction_ids],
+        batch_size=2_000,
+    )
+    ids = [event.pk for event in events]
+    if ids and ids[0] is None:
+        # Backends that cannot return ids from a bulk insert; the sweep finds them.
+        return events
+
+    def send() -> None:
+        for pk in ids:
+            if not dispatch(pk):
+                break  # broker paused: the sweep picks up the rest
+
+    transaction.on_commit(send)
+    return events
+
+
 def dispatch(event_id: int) -> bool:
     """Hand an event to Celery; False when the broker could not take it."""
     global _broker_paused_until

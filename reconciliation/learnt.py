@@ -38,35 +38,34 @@ def record_learnt(*, partner: str, lines: list[tuple[str, dict, str]]) -> dict[s
     leaves none of them behind.
     """
     now = clock.now()
-    created: list[Transaction] = []
-    for txn_id, side, description in lines:
-        notice = _notice(side, txn_id, description)
-        match = attribution.match(partner=partner, credit_account=notice.credit_account, reference=notice.reference)
-        created.append(
-            Transaction(
-                partner=partner,
-                partner_transaction_id=txn_id,
-                kind=notice.kind,
-                status=notice.status,
-                amount=notice.amount,
-                completed_at=notice.completed_at,
-                business_date=clock.business_date(notice.completed_at),
-                credit_account=notice.credit_account,
-                reference=notice.reference,
-                description=notice.description,
-                original_partner_transaction_id=notice.original_partner_transaction_id,
-                content_digest=notice.digest(),
-                created_at=now,
-                source=Source.SETTLEMENT,
-                **match.as_fields(),
-            )
+    notices = [_notice(side, txn_id, description) for txn_id, side, description in lines]
+    # One attribution query for all of them, by the same rules as intake.
+    matches = attribution.match_many(partner=partner, pairs=[(n.credit_account, n.reference) for n in notices])
+    created = [
+        Transaction(
+            partner=partner,
+            partner_transaction_id=notice.partner_transaction_id,
+            kind=notice.kind,
+            status=notice.status,
+            amount=notice.amount,
+            completed_at=notice.completed_at,
+            business_date=clock.business_date(notice.completed_at),
+            credit_account=notice.credit_account,
+            reference=notice.reference,
+            description=notice.description,
+            original_partner_transaction_id=notice.original_partner_transaction_id,
+            content_digest=notice.digest(),
+            created_at=now,
+            source=Source.SETTLEMENT,
+            **match.as_fields(),
         )
+        for notice, match in zip(notices, matches, strict=True)
+    ]
     Transaction.objects.bulk_create(created, batch_size=2_000)
     by_id = {t.partner_transaction_id: t for t in created}
     if created and created[0].pk is None:
         # Backends that cannot return ids from a bulk insert.
         for txn in Transaction.objects.filter(partner=partner, partner_transaction_id__in=list(by_id)):
             by_id[txn.partner_transaction_id] = txn
-    for txn in by_id.values():
-        outbox.enqueue(kind=outbox.TRANSACTION_CHANGED, transaction_id=txn.pk)
+    outbox.enqueue_many(kind=outbox.TRANSACTION_CHANGED, transaction_ids=[txn.pk for txn in by_id.values()])
     return by_id

@@ -180,6 +180,25 @@ def line_differences(*, partner: str, file_id: int) -> list[dict]:
     return _fetch(_DIFFERENCES, {"partner": partner, "file": file_id, "learnt": Source.SETTLEMENT})
 
 
+def attach_learnt(differences: list[dict], created: dict[str, Transaction]) -> None:
+    """Give the difference rows of lines naming a just-learnt transaction its recorded side."""
+    for row in differences:
+        txn = created.get(row["partner_txn_id"]) if row["txn_id"] is None else None
+        if txn is None:
+            continue
+        row.update(
+            txn_id=txn.pk,
+            t_kind=txn.kind,
+            t_status=txn.status,
+            t_amount=txn.amount,
+            t_completed_at=txn.completed_at,
+            t_account=txn.credit_account,
+            t_reference=txn.reference,
+            vendor_id=txn.vendor_id,
+            market_id=txn.market_id,
+        )
+
+
 def match_file(
     *,
     partner: str,
