@@ -160,6 +160,9 @@ if MOBIFONE_BIN and not (MOBIFONE_BIN.isdigit() and len(MOBIFONE_BIN) == 6):
     raise ImproperlyConfigured(f"MOBIFONE_BIN must be 6 digits, got {MOBIFONE_BIN!r}")
 
 SETTLEMENT_INBOX = Path(env_str("SETTLEMENT_INBOX", str(VAR_DIR / "settlement-inbox")))
+# A market with at most this many posters is drawn in the request; a larger
+# one by a worker, with progress.
+POSTER_DIRECT_LIMIT = env_int("POSTER_DIRECT_LIMIT", 60)
 # The link a vendor opens stays valid this many days.
 VENDOR_LINK_MAX_AGE_DAYS = env_int("VENDOR_LINK_MAX_AGE_DAYS", 365)
 # Base URL printed in vendor links and demo output.

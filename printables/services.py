@@ -27,7 +27,7 @@ PROGRESS_EVERY = 20
 
 def direct_render_limit() -> int:
     """Markets with at most this many posters are drawn in the request."""
-    return getattr(settings, "POSTER_DIRECT_LIMIT", 60)
+    return settings.POSTER_DIRECT_LIMIT
 
 
 def clean_layout(layout: str | None) -> str:
