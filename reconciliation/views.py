@@ -176,4 +176,4 @@ def upload(request: HttpRequest) -> HttpResponse:
                         request, _("Tệp %(name)s đã được nhập trước đó, không nhập lại.") % {"name": file.file_name}
                     )
                 return redirect("reconciliation-runs")
-    return render(request, "reconciliation/upload.html", {"error": error}, status=422 if error else 200)
+    return render(request, "reconciliation/upload.html", {"error": error})

@@ -1,0 +1,75 @@
+"""An operator's night and morning: partner health, the webhook log with
+replay, the unattributed queue, a settlement upload and its exceptions."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from core import clock
+from payments.models import Transaction
+from reconciliation.models import ReconciliationException
+from tests.payments.kit import lan, partner_secrets, post, vnpt, vnpt_body  # noqa: F401 — fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+DAY = "2026-11-20"
+
+
+@pytest.fixture
+def night(client, lan, monkeypatch):
+    """Two payments to Lan, one to an account nobody holds, one forged delivery."""
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 21, 8, 0, tzinfo=clock.BUSINESS_TZ))
+    signed_at = int(clock.now().timestamp())
+    for txn, account, amount in [("VNPT-A", "0912345678", 45_000), ("VNPT-B", "0912345678", 120_000),
+                                 ("VNPT-STRAY", "0999999999", 30_000)]:
+        body = vnpt_body(txn, account=account, amount=amount, reference=None, completed_at=f"{DAY}T09:00:00+07:00")
+        headers, raw = vnpt(body, msg_id=txn, ts=signed_at)
+        assert post(client, "vnpt", headers, raw).status_code == 200
+    headers, raw = vnpt(vnpt_body("VNPT-FORGED"), msg_id="forged", ts=signed_at, key=b"not-the-key")
+    assert post(client, "vnpt", headers, raw).status_code == 401
+
+
+def settlement_csv(tmp_path):
+    """The partner settles VNPT-B for less than was notified."""
+    path = tmp_path / "VNPT_SETTLEMENT_20261120.csv"
+    path.write_text(
+        "transaction_id,type,completed_at,credit_account,reference,amount,fee,net_amount,original_transaction_id\n"
+        f"VNPT-A,PAYMENT,{DAY}T09:00:00+07:00,0912345678,,45000,0,45000,\n"
+        f"VNPT-B,PAYMENT,{DAY}T09:00:00+07:00,0912345678,,100000,0,100000,\n"
+        f"VNPT-STRAY,PAYMENT,{DAY}T09:00:00+07:00,0999999999,,30000,0,30000,\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_operator_works_through_the_morning(session, operator, lan, night, tmp_path):
+    session.login(operator.username)
+    page = session.page
+    expect(page.get_by_role("heading", name="Cấu hình ví đối tác")).to_be_visible()
+    session.screenshot("operator-desk")
+
+    page.get_by_role("link", name="Nhật ký webhook").click()
+    expect(page.get_by_role("heading", name="Nhật ký nhận webhook")).to_be_visible()
+    expect(page.get_by_text("VNPT-STRAY").first).to_be_visible()
+    session.screenshot("webhook-deliveries")
+
+    session.go("/transactions/unattributed/")
+    page.get_by_label("Mã tiểu thương").first.fill(lan.code)
+    page.get_by_label("Ghi chú").first.fill("Tài khoản mới của cô Lan, đã xác minh qua điện thoại")
+    page.get_by_role("button", name="Gán").first.click()
+    expect(page.locator(".messages")).to_be_visible()
+    assert Transaction.objects.get(partner_transaction_id="VNPT-STRAY").vendor == lan
+
+    session.go("/reconciliation/upload/")
+    page.get_by_label("Tệp đối soát").set_input_files(str(settlement_csv(tmp_path)))
+    page.get_by_role("button", name="Nhập và đối soát").click()
+    expect(page.get_by_text("Đã nhập VNPT_SETTLEMENT_20261120.csv")).to_be_visible()
+    session.screenshot("reconciliation")
+
+    session.go("/reconciliation/exceptions/?status=open")
+    expect(page.get_by_text("VNPT-B").first).to_be_visible()
+    session.screenshot("reconciliation-exceptions")
+    page.get_by_label("Cách đã xử lý").first.fill("Ví xác nhận giảm giá 20.000 ₫ cho khách; đã báo tiểu thương")
+    page.get_by_role("button", name="Đóng chênh lệch").first.click()
+    resolved = ReconciliationException.objects.get(partner_txn_id="VNPT-B")
+    assert resolved.status == "resolved" and resolved.resolved_by == operator
