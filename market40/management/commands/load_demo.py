@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from market40.adoption.demo import fill_adoption_history
 from market40.demo_users import ensure_demo_users
 from merchants.demo import load_vendors
 from payments.demo import fill_demo_week
@@ -19,3 +20,4 @@ class Command(BaseCommand):
         from reconciliation.demo import make_demo_night
 
         self.stdout.write(f"demo: reconciliation exceptions by kind {make_demo_night()}")
+        self.stdout.write(f"demo: adoption history, {fill_adoption_history()['deliveries']} deliveries")
