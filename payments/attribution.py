@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from merchants.models import WalletAccount
+from merchants.models import Vendor, WalletAccount
 from payments.models import Attribution
 
 
@@ -60,17 +60,53 @@ def match_many(*, partner: str, pairs: list[tuple[str, str]]) -> list[Match]:
 def _decide(row: tuple | None, *, credit_account: str, reference: str) -> Match:
     """The rules, given the active holder of the account (or None)."""
     if row is None:
-        return Match(
-            Attribution.UNATTRIBUTED,
-            _("Không có tài khoản ví đang dùng nào khớp số tài khoản nhận %(account)s") % {"account": credit_account},
-        )
+        return Match(Attribution.UNATTRIBUTED, _no_holder(credit_account))
     account_id, vendor_id, market_id, vendor_reference = row
     if reference and normalise_reference(reference) != normalise_reference(vendor_reference):
         # The account says one vendor, the code scanned says another: a
         # person decides rather than crediting either one silently.
-        return Match(
-            Attribution.UNATTRIBUTED,
-            _("Mã thanh toán %(reference)s không phải của tiểu thương giữ tài khoản %(account)s")
-            % {"reference": reference, "account": credit_account},
-        )
+        return Match(Attribution.UNATTRIBUTED, _contradicted(reference, credit_account))
     return Match(Attribution.MATCHED, "", account_id, vendor_id, market_id)
+
+
+def _no_holder(credit_account: str) -> str:
+    return _("Không có tài khoản ví đang dùng nào khớp số tài khoản nhận %(account)s") % {"account": credit_account}
+
+
+def _contradicted(reference: str, credit_account: str) -> str:
+    return _("Mã thanh toán %(reference)s không phải của tiểu thương giữ tài khoản %(account)s") % {
+        "reference": reference,
+        "account": credit_account,
+    }
+
+
+def decided_sql(*, partner: str, credit_account: str, reference: str) -> tuple[str, list]:
+    """`match` as one SQL query yielding exactly one row (state, reason,
+    wallet_account_id, vendor_id, market_id), for intake to fold into the
+    statement that records the transaction. The same rules as `_decide`: the
+    payment tests run the ORM path on SQLite and this one on PostgreSQL."""
+    wanted = normalise_reference(reference) if reference else ""
+    account, vendor = WalletAccount._meta.db_table, Vendor._meta.db_table
+    sql = (
+        "SELECT CASE WHEN h.agrees THEN %s ELSE %s END,"  # noqa: S608 — table names from model metadata
+        " CASE WHEN h.id IS NULL THEN %s WHEN h.agrees THEN '' ELSE %s END,"
+        " CASE WHEN h.agrees THEN h.id END, CASE WHEN h.agrees THEN h.vendor_id END,"
+        " CASE WHEN h.agrees THEN h.market_id END"
+        " FROM (SELECT 1) AS one LEFT JOIN ("
+        "  SELECT a.id, a.vendor_id, v.market_id,"
+        "   (NOT %s OR upper(regexp_replace(v.payment_reference, '\\s', '', 'g')) = %s) AS agrees"
+        f"  FROM {account} a JOIN {vendor} v ON v.id = a.vendor_id"
+        "  WHERE a.partner = %s AND a.account_number = %s AND a.is_active LIMIT 1"
+        " ) AS h ON true"
+    )
+    params = [
+        Attribution.MATCHED.value,
+        Attribution.UNATTRIBUTED.value,
+        _no_holder(credit_account),
+        _contradicted(reference, credit_account) if reference else "",
+        bool(reference),
+        wanted,
+        partner,
+        credit_account,
+    ]
+    return sql, params

@@ -5,6 +5,7 @@ database transaction that commits before the partner gets its answer, so an
 acknowledged delivery is durable and its follow-up work cannot be lost.
 """
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from payments import attribution, outbox
-from payments.models import AlertKind, Kind, PaymentAlert, Transaction, WebhookDelivery
+from payments.models import AlertKind, Kind, OutboxEvent, PaymentAlert, Transaction, WebhookDelivery
 from payments.partners import Notice, Outcome, Rejected, Reply, adapter_for
 
 MAX_BODY_BYTES = 64 * 1024
@@ -70,6 +71,11 @@ def receive_delivery(
             **log, verdict="rejected", reason=rejection.reason[:300], response_status=reply.status
         )
         return Received(delivery, reply)
+
+    if connection.vendor == "postgresql":
+        delivery = _record_new(partner, notice, received_at, log, adapter.reply(Outcome.ACCEPTED))
+        if delivery is not None:
+            return Received(delivery, adapter.reply(Outcome.ACCEPTED))
 
     with transaction.atomic():
         outcome, reason, txn, differences = _record(partner, notice, received_at)
@@ -135,6 +141,104 @@ def _record(partner: str, notice: Notice, now) -> tuple[str, str, Transaction, d
         ).first()
         return _repeat(existing, notice)
     return Outcome.ACCEPTED, "", txn, {}
+
+
+def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> WebhookDelivery | None:
+    """The common case on PostgreSQL in one statement and one round trip:
+    attribute, insert the transaction unless its id exists, and with it the
+    delivery log row and the outbox event. One statement is one transaction,
+    so all three rows are durable together before the partner hears back.
+    None when the id was already recorded: nothing was written, and the
+    general path decides between duplicate, conflict and a newer status."""
+    txn = Transaction(
+        partner=partner,
+        partner_transaction_id=notice.partner_transaction_id,
+        kind=notice.kind,
+        status=notice.status,
+        partner_status=notice.partner_status,
+        amount=notice.amount,
+        completed_at=notice.completed_at,
+        business_date=clock.business_date(notice.completed_at),
+        status_updated_at=notice.status_updated_at,
+        credit_account=notice.credit_account,
+        reference=notice.reference,
+        description=notice.description,
+        original_partner_transaction_id=notice.original_partner_transaction_id,
+        content_digest=notice.digest(),
+        created_at=now,
+    )
+    delivery = WebhookDelivery(
+        **log,
+        verdict=Outcome.ACCEPTED,
+        reason="",
+        response_status=reply.status,
+        partner_transaction_id=notice.partner_transaction_id,
+    )
+    event = OutboxEvent(kind=outbox.TRANSACTION_CHANGED, created_at=now, available_at=now)
+    decided, decided_params = attribution.decided_sql(
+        partner=partner, credit_account=notice.credit_account, reference=notice.reference
+    )
+    sql = _record_new_sql(decided)
+    params = [
+        *decided_params,
+        *_values(txn, _TXN_GIVEN),
+        partner,
+        notice.original_partner_transaction_id or None,
+        Kind.PAYMENT.value,
+        *_values(delivery, _DELIVERY_GIVEN),
+        *_values(event, _EVENT_GIVEN),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    txn_id, delivery.pk, event_id = row
+    delivery.transaction_id = txn_id
+    delivery._state.adding = False
+    transaction.on_commit(lambda: outbox.dispatch(event_id))
+    return delivery
+
+
+# Columns the statement fills from Python values; the rest come from the statement itself.
+_TXN_SQL = ("attribution", "attribution_reason", "wallet_account", "vendor", "market", "original")
+_TXN_GIVEN = [f for f in Transaction._meta.concrete_fields if not f.primary_key and f.name not in _TXN_SQL]
+_DELIVERY_GIVEN = [f for f in WebhookDelivery._meta.concrete_fields if not f.primary_key and f.name != "transaction"]
+_EVENT_GIVEN = [f for f in OutboxEvent._meta.concrete_fields if not f.primary_key and f.name != "transaction"]
+
+
+def _values(obj, fields) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+
+
+@functools.cache
+def _record_new_sql(decided: str) -> str:
+    quote = connection.ops.quote_name
+
+    def columns(fields) -> str:
+        return ", ".join(quote(f.column) for f in fields)
+
+    def typed(fields) -> str:
+        # INSERT ... SELECT does not type bare parameters from the target columns.
+        return ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
+
+    txn_meta = Transaction._meta
+    delivery_table, event_table = quote(WebhookDelivery._meta.db_table), quote(OutboxEvent._meta.db_table)
+    computed = columns(txn_meta.get_field(name) for name in _TXN_SQL)
+    # Identifiers come from the models' own metadata, values are parameters.
+    return (
+        f"WITH decided (state, reason, wallet_account_id, vendor_id, market_id) AS ({decided}), "  # noqa: S608
+        f"txn AS (INSERT INTO {quote(txn_meta.db_table)} ({columns(_TXN_GIVEN)}, {computed}) "
+        f"SELECT {typed(_TXN_GIVEN)}, d.state, d.reason, d.wallet_account_id, d.vendor_id, d.market_id, "
+        f"(SELECT o.id FROM {quote(txn_meta.db_table)} o WHERE o.partner = %s "
+        "AND o.partner_transaction_id = %s AND o.kind = %s LIMIT 1) FROM decided d "
+        "ON CONFLICT (partner, partner_transaction_id) DO NOTHING RETURNING id), "
+        f"delivery AS (INSERT INTO {delivery_table} ({columns(_DELIVERY_GIVEN)}, transaction_id) "
+        f"SELECT {typed(_DELIVERY_GIVEN)}, txn.id FROM txn RETURNING id), "
+        f"event AS (INSERT INTO {event_table} ({columns(_EVENT_GIVEN)}, transaction_id) "
+        f"SELECT {typed(_EVENT_GIVEN)}, txn.id FROM txn RETURNING id) "
+        "SELECT txn.id, delivery.id, event.id FROM txn, delivery, event"
+    )
 
 
 def _insert_once(txn: Transaction) -> bool:
