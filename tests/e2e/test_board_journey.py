@@ -65,3 +65,38 @@ def test_clerk_registers_a_vendor_fixing_what_the_form_points_out(session, board
     page.get_by_role("button", name="Thêm tài khoản ví").click()
     expect(page.get_by_text("Đã thêm tài khoản ví")).to_be_visible()
     assert vendor.wallet_accounts.get().partner == "viettel"
+
+
+def test_clerk_imports_the_boards_sheet_then_prints_the_market(session, board_a, market_a, tmp_path, settings):
+    settings.POSTER_DIRECT_LIMIT = 0  # every market goes through the worker, with progress
+    sheet = tmp_path / "tieuthuong.csv"
+    sheet.write_text(
+        "Số sạp,Họ và tên,Tên cửa hàng,Số điện thoại,Số CCCD,Ngành hàng,Đã đồng ý xử lý dữ liệu,"
+        "Ví VNPT Money,Ví Viettel Money,Ví MobiFone Money\n"
+        "C-001,Lê Thị Mai,Trái cây Cô Mai,0981234567,092186000222,Trái cây,Có,0981234567,,\n"
+        "C-002,Phạm Văn Tài,,0123,12345,Thịt,Có,,,\n",
+        encoding="utf-8",
+    )
+    session.login(board_a.username)
+    page = session.go(f"/vendors/import/?market={market_a.code}")
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(sheet))
+    page.get_by_role("button", name="Kiểm tra (chưa nhập)").click()
+    expect(page.get_by_text("2 dòng: 1 thêm mới, 0 cập nhật, 0 không đổi, 1 bị từ chối.")).to_be_visible()
+    expect(page.get_by_text("Số CCCD phải gồm đúng 12 chữ số")).to_be_visible()
+    session.screenshot("vendor-import")
+    assert not Vendor.objects.exists()
+
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(sheet))
+    page.get_by_role("button", name="Nhập", exact=True).click()
+    expect(page.get_by_role("heading", name="Đã nhập")).to_be_visible()
+    assert Vendor.objects.get().full_name == "Lê Thị Mai"
+
+    session.go(f"/markets/{market_a.code}/posters/")
+    page.get_by_role("button", name="Tạo tệp in cho cả chợ").click()
+    download_link = page.get_by_role("link", name="Tải tệp PDF để in")
+    expect(download_link).to_be_visible(timeout=30_000)
+    session.screenshot("market-posters")
+    # Opened in the browser's PDF viewer; fetched with the same session here.
+    pdf = page.request.get(session.base_url + download_link.get_attribute("href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")

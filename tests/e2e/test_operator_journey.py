@@ -20,8 +20,11 @@ def night(client, lan, monkeypatch):
     """Two payments to Lan, one to an account nobody holds, one forged delivery."""
     monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 21, 8, 0, tzinfo=clock.BUSINESS_TZ))
     signed_at = int(clock.now().timestamp())
-    for txn, account, amount in [("VNPT-A", "0912345678", 45_000), ("VNPT-B", "0912345678", 120_000),
-                                 ("VNPT-STRAY", "0999999999", 30_000)]:
+    for txn, account, amount in [
+        ("VNPT-A", "0912345678", 45_000),
+        ("VNPT-B", "0912345678", 120_000),
+        ("VNPT-STRAY", "0999999999", 30_000),
+    ]:
         body = vnpt_body(txn, account=account, amount=amount, reference=None, completed_at=f"{DAY}T09:00:00+07:00")
         headers, raw = vnpt(body, msg_id=txn, ts=signed_at)
         assert post(client, "vnpt", headers, raw).status_code == 200

@@ -39,4 +39,3 @@ def test_vendor_opens_the_link_sees_codes_and_downloads(session, vendor, live_se
     with page.expect_download() as png:
         page.get_by_role("link", name="Tải ảnh PNG").first.click()
     assert png.value.suggested_filename.endswith(".png")
-
