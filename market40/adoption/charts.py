@@ -46,9 +46,12 @@ def line_chart(series: list[Series], labels: list[str], *, title: str) -> SafeSt
             f'<text x="{left - 3}" y="{y + 3:.1f}" class="axis" text-anchor="end">{format_percent(value)}</text>'
         )
     for index, label in enumerate(labels):
-        if index % 2 == len(labels) % 2 or index == len(labels) - 1:
+        if (len(labels) - 1 - index) % 2 == 0:  # every other week, ending on the last
             x, _y = xy(index, 0)
-            parts.append(f'<text x="{x:.1f}" y="{height - 6}" class="axis" text-anchor="middle">{escape(label)}</text>')
+            anchor = "end" if index == len(labels) - 1 else "middle"  # the last one stays inside
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 6}" class="axis" text-anchor="{anchor}">{escape(label)}</text>'
+            )
     for s in series:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in enumerate(s.values) if v is not None))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{s.colour}" stroke-width="2.5"/>')
