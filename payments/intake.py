@@ -196,7 +196,7 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> W
     txn_id, delivery.pk, event_id = row
     delivery.transaction_id = txn_id
     delivery._state.adding = False
-    transaction.on_commit(lambda: outbox.dispatch(event_id))
+    transaction.on_commit(lambda: outbox.dispatch_soon(event_id))
     return delivery
 
 

@@ -10,6 +10,12 @@ def process_outbox_event(event_id: int) -> None:
     outbox.process(event_id)
 
 
+@shared_task(name="payments.process_outbox_events", ignore_result=True)
+def process_outbox_events(event_ids: list[int]) -> None:
+    for event_id in event_ids:
+        outbox.process(event_id)
+
+
 @shared_task(name="payments.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> int:
     """Catch up on events whose task was never sent (broker down) or whose

@@ -42,5 +42,7 @@ def broker(url: str):
     try:
         yield
     finally:
+        # Whatever was queued in the block goes to the block's broker.
+        outbox.send_queued()
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
         reset_pools()
