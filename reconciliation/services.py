@@ -15,7 +15,7 @@ from core.access import require_operator
 from core.errors import Conflict, ValidationFailed
 from core.partners import Partner
 from reconciliation import explanations, learnt, matching
-from reconciliation.loading import load_lines
+from reconciliation.loading import compress_later, ensure_lines, load_lines, store_content
 from reconciliation.models import (
     Channel,
     ExceptionKind,
@@ -90,9 +90,11 @@ def settlement_file_import(
                 received_at=clock.now(),
                 received_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
+            compressed = compress_later(content)
             try:
                 lines = parser_for(named_partner).parse(content, business_date=business_date)
                 load_lines(settlement.pk, lines)
+                store_content(settlement, compressed)
             except SettlementFormatError as exc:
                 errors = {exc.field or "file": [exc.message]}
                 raise ValidationFailed(
@@ -239,6 +241,9 @@ def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day
 
     previous_file = latest_file(partner, day - dt.timedelta(days=1))
     next_file = latest_file(partner, day + dt.timedelta(days=1))
+    for known in (settlement, previous_file, next_file):
+        if known is not None:
+            ensure_lines(known)
     differences = matching.line_differences(partner=partner, file_id=settlement.pk)
     missing = [row for row in differences if row["outcome"] == ExceptionKind.NOT_RECORDED and row["txn_id"] is None]
     if missing:

@@ -4,11 +4,18 @@ killed midway, and exceptions that later files or webhooks close."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from core.models import AuditEntry
 from payments.models import Source, Transaction
 from reconciliation import services
-from reconciliation.models import ExceptionStatus, ReconciliationException, ReconciliationRun, RunTotal
+from reconciliation.models import (
+    ExceptionStatus,
+    ReconciliationException,
+    ReconciliationRun,
+    RunTotal,
+    SettlementLine,
+)
 from tests.reconciliation.kit import DAY, at, record, vnpt_file, vnpt_line
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +178,42 @@ def test_a_run_killed_midway_leaves_nothing_and_a_rerun_equals_a_clean_run(lan, 
     assert rerun.attempts == 1
     assert exceptions() == {"V-AMOUNT": "amount_differs", "V-MISSED": "not_recorded"}
     assert rerun.outcomes["matched"]["count"] == 0 and rerun.outcomes["not_recorded"]["count"] == 1
+
+
+def test_lines_lost_in_a_server_crash_are_parsed_again_from_the_stored_file(lan, frozen_now):
+    # On PostgreSQL the lines table is unlogged: a crash empties it, the files stay.
+    record("vnpt", "V-AMOUNT", 30000, at(DAY, 9), vendor=lan)
+    record("vnpt", "V-GONE", 20000, at(DAY, 10), vendor=lan)
+    import_vnpt(
+        DAY,
+        vnpt_line("V-AMOUNT", 31000, at(DAY, 9)),
+        vnpt_line("V-DUP", 15000, at(DAY, 11), reference=lan.payment_reference),
+        vnpt_line("V-DUP", 15000, at(DAY, 11), reference=lan.payment_reference),
+    )
+    import_vnpt(NEXT)
+    first = run()
+    snapshot = (
+        first.outcomes,
+        first.exception_count,
+        sorted(ReconciliationException.objects.values_list("key", "kind", "line_no", "explanation", "status")),
+        sorted(RunTotal.objects.filter(run=first).values_list("vendor_id", "count", "amount", "fee", "net")),
+    )
+    assert first.exception_count == 4  # amount, missed webhook, its duplicate line, not in file
+
+    SettlementLine.objects.all().delete()
+    again = run()
+
+    assert SettlementLine.objects.count() == 3
+    assert snapshot == (
+        again.outcomes,
+        again.exception_count,
+        sorted(ReconciliationException.objects.values_list("key", "kind", "line_no", "explanation", "status")),
+        sorted(RunTotal.objects.filter(run=again).values_list("vendor_id", "count", "amount", "fee", "net")),
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [SettlementLine._meta.db_table])
+            assert cursor.fetchone() == ("u",)
 
 
 def test_a_corrected_file_closes_the_exceptions_it_resolves(lan, frozen_now):
