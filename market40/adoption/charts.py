@@ -98,17 +98,14 @@ def bar_chart(bars: list[Bar], *, title: str) -> SafeString:
         value = bar.value or 0
         h = plot_h * value / top
         x = left + index * slot + slot * 0.15
-        rect = format_html(
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
-            f"{x:.2f}",
-            f"{10 + plot_h - h:.2f}",
-            f"{max(slot * 0.7, 0.6):.2f}",
-            f"{max(h, 0.5):.2f}",
-            GREEN if bar.highlight else GREY,
-            bar.label,
-            format_percent(bar.value),
+        # Plain formatting: only the label and the link are text (escaped);
+        # format_html on 109 bars costs more than the rest of the chart.
+        rect = (
+            f'<rect x="{x:.2f}" y="{10 + plot_h - h:.2f}" width="{max(slot * 0.7, 0.6):.2f}" '
+            f'height="{max(h, 0.5):.2f}" fill="{GREEN if bar.highlight else GREY}">'
+            f"<title>{escape(bar.label)}: {format_percent(bar.value)}</title></rect>"
         )
-        parts.append(format_html('<a href="{}">{}</a>', bar.href, rect) if bar.href else rect)
+        parts.append(f'<a href="{escape(bar.href)}">{rect}</a>' if bar.href else rect)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped or a number
 
