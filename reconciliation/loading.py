@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import connection
+from django.db.models import Model
+from django.db.models.fields import AutoFieldMixin
 
 from reconciliation.models import SettlementFile, SettlementFileContent, SettlementLine
 from reconciliation.parsers import Line, parser_for
@@ -57,6 +59,26 @@ def compress_later(content: bytes) -> Future[bytes]:
     future = pool.submit(zlib.compress, content, 1)
     pool.shutdown(wait=False)  # the running task still finishes
     return future
+
+
+def insert_rows(objects: list[Model]) -> None:
+    """Insert unsaved model instances of one model (their ids are not read back).
+
+    PostgreSQL gets COPY: for the ten thousand exceptions of a bad night it
+    costs a fraction of `bulk_create`'s batched INSERTs with array parameters.
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        type(objects[0]).objects.bulk_create(objects, batch_size=2_000)
+        return
+    meta = objects[0]._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key or not isinstance(f, AutoFieldMixin)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:  # noqa: S608
+            for obj in objects:
+                copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
 
 
 def store_content(settlement: SettlementFile, compressed: Future[bytes]) -> None:

@@ -15,7 +15,7 @@ from core.access import require_operator
 from core.errors import Conflict, ValidationFailed
 from core.partners import Partner
 from reconciliation import explanations, learnt, matching
-from reconciliation.loading import compress_later, ensure_lines, load_lines, store_content
+from reconciliation.loading import compress_later, ensure_lines, insert_rows, load_lines, store_content
 from reconciliation.models import (
     Channel,
     ExceptionKind,
@@ -271,12 +271,11 @@ def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day
     run.transaction_count = Transaction.objects.filter(partner=partner, business_date=day).count()
     run.awaiting_count = result.awaiting
     RunTotal.objects.filter(run=run).delete()
-    RunTotal.objects.bulk_create(
+    insert_rows(
         [
             RunTotal(run=run, market_id=market_id, vendor_id=vendor_id, count=c, amount=a, fee=f, net=n)
             for (market_id, vendor_id), (c, a, f, n) in sorted(result.totals.items(), key=lambda i: str(i[0]))
-        ],
-        batch_size=2_000,
+        ]
     )
     next_day = day + dt.timedelta(days=1)
     run.exception_count = _sync_exceptions(
@@ -378,7 +377,7 @@ def _sync_exceptions(
         ]
         if before != after:
             to_update.append(current)
-    ReconciliationException.objects.bulk_create(to_create, batch_size=2_000)
+    insert_rows(to_create)
     if to_update:
         ReconciliationException.objects.bulk_update(to_update, changed_fields, batch_size=1_000)
     return len(found)
