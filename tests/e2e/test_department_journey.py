@@ -1,0 +1,43 @@
+"""A department officer reads the dashboard, drills into a market, exports
+the tables and downloads the monthly report."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from core import clock
+from tests.payments.kit import lan, partner_secrets, post, vnpt, vnpt_body  # noqa: F401 — fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def takings(client, lan, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 20, 18, 0, tzinfo=clock.BUSINESS_TZ))
+    signed_at = int(clock.now().timestamp())
+    for txn, amount in [("VNPT-1", 45_000), ("VNPT-2", 1_205_000)]:
+        headers, raw = vnpt(
+            vnpt_body(txn, amount=amount, completed_at="2026-11-20T08:00:00+07:00"), msg_id=txn, ts=signed_at
+        )
+        assert post(client, "vnpt", headers, raw).status_code == 200
+
+
+def test_officer_reads_the_dashboard_and_takes_the_figures_away(session, department, takings):
+    session.login(department.username)
+    page = session.page
+    expect(page.get_by_role("heading", name="Thanh toán không dùng tiền mặt tại 109 chợ")).to_be_visible()
+    expect(page.get_by_role("heading", name="Xếp hạng theo tỷ lệ giao dịch")).to_be_visible()
+    assert page.locator("svg").count() >= 3  # the charts are drawn by the server
+    session.screenshot("dashboard")
+
+    page.get_by_role("link", name="Chợ Tân An").first.click()
+    expect(page.get_by_role("heading", name="Chợ Tân An")).to_be_visible()
+    session.screenshot("dashboard-market")
+    page.get_by_role("link", name="Toàn thành phố").click()
+
+    for name in ["XLSX", "Báo cáo tháng (PDF)"]:
+        href = page.get_by_role("link", name=name).first.get_attribute("href")
+        response = page.request.get(session.base_url + href)
+        assert response.status == 200, name
+        assert len(response.body()) > 1000, name
