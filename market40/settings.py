@@ -136,6 +136,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0}
 CELERY_TASK_ROUTES = {
     "payments.*": {"queue": "ingest"},
+    "merchants.*": {"queue": "reports"},
     "reconciliation.*": {"queue": "reconciliation"},
     "printables.*": {"queue": "printing"},
     "market40.*": {"queue": "reports"},

@@ -10,6 +10,7 @@ nothing.
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -343,9 +344,28 @@ def _write(*, actor, market: Market, results: list[RowResult]) -> None:
         services.reissue_all_codes(actor=actor, vendor=vendor, reason=_("Đổi tên in trên mã"))
 
 
-def vendor_import(*, actor, market: Market, filename: str, content: bytes, dry_run: bool) -> dict:
-    """Validate a sheet and, unless it is a dry run, write its good rows."""
-    results = [_validate_row(number, raw) for number, raw in _parse(filename, content)]
+PROGRESS_EVERY = 500
+
+
+def vendor_import(
+    *,
+    actor,
+    market: Market,
+    filename: str,
+    content: bytes,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Validate a sheet and, unless it is a dry run, write its good rows.
+
+    `progress(done, total)` is told how far validation has come, so a page
+    can show a long import moving."""
+    parsed = _parse(filename, content)
+    results = []
+    for index, (number, raw) in enumerate(parsed, start=1):
+        results.append(_validate_row(number, raw))
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(index, len(parsed))
     _plan(market, results)
     if not dry_run:
         _write(actor=actor, market=market, results=results)

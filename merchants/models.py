@@ -171,3 +171,38 @@ class PaymentCode(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang xử lý")
+    DONE = "done", _("Xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import run by a worker, so a long one shows progress and
+    the clerk can leave the page and come back. The file is kept so a dry
+    run can be confirmed without uploading it again."""
+
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="import_jobs")
+    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    dry_run = models.BooleanField()
+    state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
+    done_rows = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lần nhập bảng tính")
+        verbose_name_plural = _("lần nhập bảng tính")
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)

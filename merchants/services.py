@@ -11,13 +11,15 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core import audit, clock
 from core.access import require_market_write
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, DomainError, ValidationFailed
 from core.partners import Partner, partner_bin
 from merchants import validation as v
 from merchants import vietqr
 from merchants.models import (
     CONSENT_TEXT_VERSION,
     VENDOR_TRANSITIONS,
+    ImportJob,
+    ImportState,
     Market,
     PaymentCode,
     Vendor,
@@ -335,3 +337,75 @@ def reissue_all_codes(*, actor, vendor: Vendor, reason: str) -> None:
         if partner_bin(account.partner):
             _revoke_active(actor=actor, account=account, reason=reason)
             _issue(actor=actor, account=account, vendor=vendor)
+
+
+# --- spreadsheet imports run by a worker ------------------------------------
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def import_job_start(*, actor, market: Market, filename: str, content: bytes, dry_run: bool) -> ImportJob:
+    """Queue an import; the worker reports progress on the job as it goes."""
+    require_market_write(actor, market)
+    if not content:
+        raise ValidationFailed.single("file", _("Vui lòng chọn tệp XLSX hoặc CSV"))
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ValidationFailed.single("file", _("Tệp lớn quá 20 MB; hãy chia nhỏ"))
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            market=market,
+            actor=actor,
+            filename=filename[:200],
+            content=content,
+            dry_run=dry_run,
+            created_at=clock.now(),
+        )
+        transaction.on_commit(lambda: _send_import_job(job.pk))
+    return job
+
+
+def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
+    """Import for real the file a dry run checked, without uploading it again."""
+    return import_job_start(
+        actor=actor, market=job.market, filename=job.filename, content=bytes(job.content), dry_run=False
+    )
+
+
+def _send_import_job(job_id: int) -> None:
+    from merchants.tasks import run_import_job
+
+    run_import_job.delay(job_id)
+
+
+def import_job_run(*, job_id: int) -> None:
+    """Claim the job (only one worker may) and run the import."""
+    from merchants import imports
+
+    claimed = ImportJob.objects.filter(pk=job_id, state=ImportState.QUEUED).update(state=ImportState.RUNNING)
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("market", "actor").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(done_rows=done, total_rows=total)
+
+    try:
+        report = imports.vendor_import(
+            actor=job.actor,
+            market=job.market,
+            filename=job.filename,
+            content=bytes(job.content),
+            dry_run=job.dry_run,
+            progress=progress,
+        )
+    except DomainError as exc:
+        reasons = "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message
+        ImportJob.objects.filter(pk=job_id).update(state=ImportState.FAILED, error=reasons, finished_at=clock.now())
+        return
+    ImportJob.objects.filter(pk=job_id).update(
+        state=ImportState.DONE,
+        report=report,
+        done_rows=report["total_rows"],
+        total_rows=report["total_rows"],
+        finished_at=clock.now(),
+    )

@@ -17,7 +17,7 @@ from core.errors import DomainError, NotFound, PermissionDenied, ValidationFaile
 from core.models import Role
 from core.partners import Partner
 from merchants import imports, selectors, services
-from merchants.models import GoodsCategory, PaymentCode, VendorStatus, WalletAccount
+from merchants.models import GoodsCategory, ImportJob, PaymentCode, VendorStatus, WalletAccount
 from printables.links import vendor_link
 
 
@@ -206,30 +206,54 @@ def payment_code_issue(request: HttpRequest, code: str, account_id: int) -> Http
 
 @login_required
 def vendor_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a sheet: a worker checks (dry run) or imports it, with progress."""
     markets = _writable_markets(request.user)
     if not markets.exists():
         raise Http404
-    report, error, market_code = None, None, request.POST.get("market") or request.GET.get("market") or ""
+    error, market_code = None, request.POST.get("market") or request.GET.get("market") or ""
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:
             market = selectors.get_market_for(request.user, market_code)
-            if upload is None:
-                raise ValidationFailed.single("file", _("Vui lòng chọn tệp XLSX hoặc CSV"))
-            report = imports.vendor_import(
+            job = services.import_job_start(
                 actor=request.user,
                 market=market,
-                filename=upload.name,
-                content=upload.read(),
+                filename=upload.name if upload else "",
+                content=upload.read() if upload else b"",
                 dry_run=request.POST.get("confirm") != "1",
             )
+        except NotFound:
+            error = _("Vui lòng chọn chợ")
         except DomainError as exc:
             error = "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message
+        else:
+            return redirect("vendor-import-job", job_id=job.pk)
+    context = {"markets": markets, "market_code": market_code, "error": error}
+    return render(request, "merchants/vendor_import.html", context)
+
+
+def _import_job_for(request: HttpRequest, job_id: int) -> ImportJob:
+    return get_object_or_404(
+        ImportJob.objects.select_related("market"), pk=job_id, market__in=_writable_markets(request.user)
+    )
+
+
+@login_required
+def vendor_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _import_job_for(request, job_id)
     return render(
         request,
-        "merchants/vendor_import.html",
-        {"markets": markets, "market_code": market_code, "report": report, "error": error},
+        "merchants/vendor_import_job.html",
+        {"job": job, "report": job.report, "markets": _writable_markets(request.user)},
     )
+
+
+@login_required
+@require_POST
+def vendor_import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _import_job_for(request, job_id)
+    confirmed = services.import_job_confirm(actor=request.user, job=job)
+    return redirect("vendor-import-job", job_id=confirmed.pk)
 
 
 @login_required

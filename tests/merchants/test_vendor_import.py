@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import AuditEntry
-from merchants.models import PaymentCode, Vendor, WalletAccount
+from merchants.models import ImportJob, PaymentCode, Vendor, WalletAccount
 
 pytestmark = pytest.mark.django_db
 
@@ -216,14 +216,78 @@ def test_semicolon_csv_from_a_vietnamese_excel_is_read(api_for, board_a, market_
     assert report["created"] == 1
 
 
-def test_web_page_dry_run_then_import(client, board_a, market_a):
+def test_web_page_checks_then_imports_the_same_file_without_a_new_upload(
+    client, board_a, market_a, django_capture_on_commit_callbacks
+):
     client.force_login(board_a)
-    content = csv_bytes([HEADER, GOOD_1])
+    file = io.BytesIO(csv_bytes([HEADER, GOOD_1, ["A-003", "Phạm Văn", "", "0123", "", "Thịt", "Có", "", "", ""]]))
+    file.name = "tieuthuong.csv"
 
-    checked = client.post("/vendors/import/", {"market": market_a.code, "confirm": "0", "file": io.BytesIO(content)})
-    assert "1 thêm mới" in checked.content.decode() and not Vendor.objects.exists()
-    file = io.BytesIO(content)
-    file.name = "a.csv"
-    imported = client.post("/vendors/import/", {"market": market_a.code, "confirm": "1", "file": file})
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post("/vendors/import/", {"market": market_a.code, "confirm": "0", "file": file})
+    checked = client.get(checked["Location"])
+
+    page = checked.content.decode()
+    assert "2 dòng: 1 thêm mới, 0 cập nhật, 0 không đổi, 1 bị từ chối." in page
+    assert not Vendor.objects.exists()
+    job = ImportJob.objects.get()
+    assert (job.state, job.dry_run, job.done_rows, job.total_rows) == ("done", True, 2, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = client.post(f"/vendors/import/{job.pk}/confirm/")
+    imported = client.get(imported["Location"])
+
     assert "Đã nhập" in imported.content.decode()
     assert Vendor.objects.filter(market=market_a).count() == 1
+    assert ImportJob.objects.filter(dry_run=False, state="done").count() == 1
+
+
+def test_a_broken_file_fails_the_job_with_its_reason(client, board_a, market_a, django_capture_on_commit_callbacks):
+    client.force_login(board_a)
+    file = io.BytesIO(b"PK\x03\x04broken")
+    file.name = "hong.xlsx"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/vendors/import/", {"market": market_a.code, "confirm": "1", "file": file})
+    page = client.get(response["Location"])
+
+    assert "Không đọc được tệp Excel" in page.content.decode()
+    assert ImportJob.objects.get().state == "failed"
+
+
+def test_progress_is_reported_while_a_long_sheet_is_checked(board_a, market_a, django_capture_on_commit_callbacks):
+    import random
+
+    from merchants import imports, services
+    from merchants.demo import demo_rows
+
+    content = csv_bytes(demo_rows(market_a, 1200, random.Random(3)))
+    seen: list[tuple[int, int]] = []
+    imports.vendor_import(
+        actor=board_a,
+        market=market_a,
+        filename="lon.csv",
+        content=content,
+        dry_run=True,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(500, 1200), (1000, 1200)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_job_start(
+            actor=board_a, market=market_a, filename="lon.csv", content=content, dry_run=True
+        )
+    job.refresh_from_db()
+    assert (job.state, job.done_rows, job.total_rows, job.report["created"]) == ("done", 1200, 1200, 1200)
+
+
+def test_another_board_cannot_see_or_confirm_a_job(client, board_a, board_b, market_a):
+    from merchants import services
+
+    job = services.import_job_start(
+        actor=board_a, market=market_a, filename="a.csv", content=csv_bytes([HEADER, GOOD_1]), dry_run=True
+    )
+    client.force_login(board_b)
+    assert client.get(f"/vendors/import/{job.pk}/").status_code == 404
+    assert client.post(f"/vendors/import/{job.pk}/confirm/").status_code == 404
+    assert not Vendor.objects.exists()
