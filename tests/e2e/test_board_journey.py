@@ -64,7 +64,22 @@ def test_clerk_registers_a_vendor_fixing_what_the_form_points_out(session, board
     page.get_by_label("Số tài khoản ví").fill("0901234567")
     page.get_by_role("button", name="Thêm tài khoản ví").click()
     expect(page.get_by_text("Đã thêm tài khoản ví")).to_be_visible()
-    assert vendor.wallet_accounts.get().partner == "viettel"
+    account = vendor.wallet_accounts.get()
+    assert account.partner == "viettel"
+    expect(page.get_by_role("img", name="Mã QR Viettel Money của Trần Văn Hùng")).to_be_visible()
+
+    page.get_by_role("button", name="Cấp lại mã").click()
+    expect(page.get_by_text("Đã cấp lại mã; hãy in áp phích mới")).to_be_visible()
+    page.get_by_text("Thu hồi mã").click()
+    page.get_by_label("Lý do thu hồi").fill("Áp phích bị rách")
+    page.get_by_role("button", name="Thu hồi", exact=True).click()
+    expect(page.get_by_text("Đã thu hồi mã")).to_be_visible()
+    assert [(c.version, c.revoked_at is not None) for c in account.payment_codes.order_by("version")] == [
+        (1, True),
+        (2, True),
+    ]
+    session.go("/transactions/")
+    expect(page.get_by_role("heading", name="Giao dịch qua ví")).to_be_visible()
 
 
 def test_clerk_imports_the_boards_sheet_then_prints_the_market(session, board_a, market_a, tmp_path, settings):

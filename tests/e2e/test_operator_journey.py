@@ -55,6 +55,8 @@ def test_operator_works_through_the_morning(session, operator, lan, night, tmp_p
     expect(page.get_by_role("heading", name="Nhật ký nhận webhook")).to_be_visible()
     expect(page.get_by_text("VNPT-STRAY").first).to_be_visible()
     session.screenshot("webhook-deliveries")
+    page.get_by_role("button", name="Chạy lại").first.click()
+    expect(page.locator(".messages")).to_be_visible()
 
     session.go("/transactions/unattributed/")
     page.get_by_label("Mã tiểu thương").first.fill(lan.code)
