@@ -15,7 +15,7 @@ from core.access import require_operator
 from core.errors import Conflict, ValidationFailed
 from core.partners import Partner
 from reconciliation import explanations, learnt, matching
-from reconciliation.loading import compress_later, ensure_lines, insert_rows, load_lines, store_content
+from reconciliation.loading import compress_later, ensure_lines, insert_rows, load_file, store_content
 from reconciliation.models import (
     Channel,
     ExceptionKind,
@@ -92,8 +92,7 @@ def settlement_file_import(
             )
             compressed = compress_later(content)
             try:
-                lines = parser_for(named_partner).parse(content, business_date=business_date)
-                load_lines(settlement.pk, lines)
+                load_file(settlement.pk, named_partner, content, business_date)
                 store_content(settlement, compressed)
             except SettlementFormatError as exc:
                 errors = {exc.field or "file": [exc.message]}

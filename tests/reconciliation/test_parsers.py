@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from core.errors import ValidationFailed
 from reconciliation import services
 from reconciliation.models import SettlementFile, SettlementLine
-from tests.reconciliation.kit import VNPT_HEADER
+from tests.reconciliation.kit import DAY, VNPT_HEADER, at
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,44 @@ def test_the_same_file_twice_is_imported_once(operator):
 
     assert not again.created and again.file.pk == first.file.pk
     assert SettlementLine.objects.count() == 3
+
+
+def test_a_vnpt_file_reads_the_same_whatever_its_line_ends(operator):
+    # "\n" files take the strict path (COPY as received on PostgreSQL), "\r\n"
+    # files the line-by-line parse: the lines stored must be the same.
+    text = (
+        VNPT_GOOD
+        + "VNPT2611200000123,PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,45000,0,45000,\n"
+        + "VNPT2611200000999,PAYMENT,2026-11-20T01:00:00Z,,PAYMENT,7000,70,6930,\n"
+    )
+    unix = import_file(VNPT_NAME, text.encode(), operator).file
+    dos = import_file(VNPT_NAME, text.replace("\n", "\r\n").encode(), operator).file
+
+    def stored(settlement):
+        return list(
+            SettlementLine.objects.filter(file=settlement)
+            .order_by("line_no")
+            .values_list(
+                "line_no",
+                "partner_txn_id",
+                "kind",
+                "status",
+                "completed_at",
+                "account",
+                "reference",
+                "amount",
+                "fee",
+                "net_amount",
+                "original_txn_id",
+                "description",
+                "is_duplicate",
+            )
+        )
+
+    assert unix.pk != dos.pk
+    assert stored(unix) == stored(dos)
+    assert [row[-1] for row in stored(unix)] == [False, False, False, True, False]
+    assert stored(unix)[4][2:8] == ("payment", "completed", at(DAY, 8), "", "PAYMENT", 7000)
 
 
 def _vnpt_with(line: str) -> bytes:
