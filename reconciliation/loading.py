@@ -174,7 +174,9 @@ def _copy_strict(file_id: int, lines: Iterator[bytes], business_date: dt.date) -
         )
         if cursor.fetchone() is not None:
             raise _NotStrict
-        # A later line repeating an id seen earlier, as `_with_duplicates` marks it.
+        # A later line repeating an id seen earlier, as `_with_duplicates` marks
+        # it; the grouping of a million ids fits in memory for this transaction.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             f"""UPDATE {table} l SET is_duplicate = true
                 FROM (SELECT partner_txn_id, MIN(line_no) AS first FROM {table} WHERE file_id = %(file)s
