@@ -132,3 +132,9 @@ def test_another_board_cannot_touch_the_codes(client, board_b, equipped_vendor):
         assert client.post(path, {"reason": "x"}).status_code == 404
     code.refresh_from_db()
     assert code.revoked_at is None
+
+
+def test_vietnamese_comes_first_whatever_the_browser_asks(client, board_a):
+    client.force_login(board_a)
+    page = client.get("/vendors/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Đăng ký tiểu thương" in page
