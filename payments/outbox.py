@@ -63,8 +63,9 @@ def enqueue_many(*, kind: str, transaction_ids: list[int]) -> list[OutboxEvent]:
         return events
 
     def send() -> None:
-        for pk in ids:
-            if not dispatch(pk):
+        # One broker message per BATCH_SIZE events, not one per event.
+        for start in range(0, len(ids), BATCH_SIZE):
+            if not dispatch_batch(ids[start : start + BATCH_SIZE]):
                 break  # broker paused: the sweep picks up the rest
 
     transaction.on_commit(send)
