@@ -116,24 +116,8 @@ def _record(partner: str, notice: Notice, now) -> tuple[str, str, Transaction, d
             .values_list("pk", flat=True)
             .first()
         )
-    txn = Transaction(
-        partner=partner,
-        partner_transaction_id=notice.partner_transaction_id,
-        kind=notice.kind,
-        status=notice.status,
-        partner_status=notice.partner_status,
-        amount=notice.amount,
-        completed_at=notice.completed_at,
-        business_date=clock.business_date(notice.completed_at),
-        status_updated_at=notice.status_updated_at,
-        credit_account=notice.credit_account,
-        reference=notice.reference,
-        description=notice.description,
-        original_partner_transaction_id=notice.original_partner_transaction_id,
-        original_id=original_id,
-        content_digest=notice.digest(),
-        created_at=now,
-        **match.as_fields(),
+    txn = Transaction.from_notice(
+        partner=partner, notice=notice, created_at=now, original_id=original_id, **match.as_fields()
     )
     if not _insert_once(txn):
         existing = Transaction.objects.filter(
@@ -150,23 +134,7 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> W
     so all three rows are durable together before the partner hears back.
     None when the id was already recorded: nothing was written, and the
     general path decides between duplicate, conflict and a newer status."""
-    txn = Transaction(
-        partner=partner,
-        partner_transaction_id=notice.partner_transaction_id,
-        kind=notice.kind,
-        status=notice.status,
-        partner_status=notice.partner_status,
-        amount=notice.amount,
-        completed_at=notice.completed_at,
-        business_date=clock.business_date(notice.completed_at),
-        status_updated_at=notice.status_updated_at,
-        credit_account=notice.credit_account,
-        reference=notice.reference,
-        description=notice.description,
-        original_partner_transaction_id=notice.original_partner_transaction_id,
-        content_digest=notice.digest(),
-        created_at=now,
-    )
+    txn = Transaction.from_notice(partner=partner, notice=notice, created_at=now)
     delivery = WebhookDelivery(
         **log,
         verdict=Outcome.ACCEPTED,

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.partners import Partner
 
 
@@ -139,6 +140,29 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_partner_display()} {self.partner_transaction_id}"
+
+    @classmethod
+    def from_notice(cls, *, partner: str, notice, created_at, **extra) -> "Transaction":
+        """An unsaved transaction for what a partner told us (a webhook or a
+        settlement line), the one place a Notice becomes a row."""
+        return cls(
+            partner=partner,
+            partner_transaction_id=notice.partner_transaction_id,
+            kind=notice.kind,
+            status=notice.status,
+            partner_status=notice.partner_status,
+            amount=notice.amount,
+            completed_at=notice.completed_at,
+            business_date=clock.business_date(notice.completed_at),
+            status_updated_at=notice.status_updated_at,
+            credit_account=notice.credit_account,
+            reference=notice.reference,
+            description=notice.description,
+            original_partner_transaction_id=notice.original_partner_transaction_id,
+            content_digest=notice.digest(),
+            created_at=created_at,
+            **extra,
+        )
 
     @property
     def is_held_refund(self) -> bool:

@@ -42,22 +42,8 @@ def record_learnt(*, partner: str, lines: list[tuple[str, dict, str]]) -> dict[s
     # One attribution query for all of them, by the same rules as intake.
     matches = attribution.match_many(partner=partner, pairs=[(n.credit_account, n.reference) for n in notices])
     created = [
-        Transaction(
-            partner=partner,
-            partner_transaction_id=notice.partner_transaction_id,
-            kind=notice.kind,
-            status=notice.status,
-            amount=notice.amount,
-            completed_at=notice.completed_at,
-            business_date=clock.business_date(notice.completed_at),
-            credit_account=notice.credit_account,
-            reference=notice.reference,
-            description=notice.description,
-            original_partner_transaction_id=notice.original_partner_transaction_id,
-            content_digest=notice.digest(),
-            created_at=now,
-            source=Source.SETTLEMENT,
-            **match.as_fields(),
+        Transaction.from_notice(
+            partner=partner, notice=notice, created_at=now, source=Source.SETTLEMENT, **match.as_fields()
         )
         for notice, match in zip(notices, matches, strict=True)
     ]
