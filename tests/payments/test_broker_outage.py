@@ -44,7 +44,7 @@ def _worker_env(redis_url: str) -> dict:
     return env
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_with_redis_stopped_intake_stores_and_a_real_worker_finishes_when_it_returns(client, lan):
     require_postgres()
     redis_url = require_redis()

@@ -11,7 +11,7 @@ from payments.models import PaymentAlert, Transaction, WebhookDelivery
 from tests.payments.kit import mobifone, mobifone_body, post, viettel, viettel_fields, vnpt, vnpt_body
 from tests.payments.services import require_postgres
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_in_threads(jobs, workers: int = 16) -> list[int]:

@@ -59,7 +59,7 @@ def test_demo_week_runs_once(lan, frozen):
     assert Transaction.objects.count() == count
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_simulate_partners_over_http(live_server, lan, hoa, capsys):
     call_command("simulate_partners", url=live_server.url, count=80, rate=0, seed=11)
 
