@@ -15,6 +15,11 @@ class DomainError(Exception):
         self.message = message
         self.errors = errors or {}
 
+    @property
+    def summary(self) -> str:
+        """Every reason in one line, for a page message or a command's error."""
+        return "; ".join(reason for reasons in self.errors.values() for reason in reasons) or self.message
+
 
 class ValidationFailed(DomainError):
     """Bad input: `errors` maps each field to its reasons, in Vietnamese."""

@@ -399,7 +399,7 @@ def import_job_run(*, job_id: int) -> None:
             progress=progress,
         )
     except DomainError as exc:
-        reasons = "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message
+        reasons = exc.summary
         ImportJob.objects.filter(pk=job_id).update(state=ImportState.FAILED, error=reasons, finished_at=clock.now())
         return
     ImportJob.objects.filter(pk=job_id).update(

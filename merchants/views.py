@@ -161,7 +161,7 @@ def _report(request: HttpRequest, action: Callable[[], object], success: Callabl
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        messages.error(request, "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message)
+        messages.error(request, exc.summary)
     else:
         messages.success(request, success())
 
@@ -225,7 +225,7 @@ def vendor_import_page(request: HttpRequest) -> HttpResponse:
         except NotFound:
             error = _("Vui lòng chọn chợ")
         except DomainError as exc:
-            error = "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message
+            error = exc.summary
         else:
             return redirect("vendor-import-job", job_id=job.pk)
     context = {"markets": markets, "market_code": market_code, "error": error}

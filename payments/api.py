@@ -9,6 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from core.access import require_operator
 from core.errors import NotFound
+from core.params import parse_day
 from core.partners import Partner
 from merchants.models import Vendor
 from payments import intake, selectors, services
@@ -47,8 +48,8 @@ def list_transactions(
     kind: str | None = None,
     unattributed: bool | None = None,
 ):
-    first = selectors.parse_day("date_from", date_from or business_date)
-    last = selectors.parse_day("date_to", date_to or business_date)
+    first = parse_day("date_from", date_from or business_date)
+    last = parse_day("date_to", date_to or business_date)
     return selectors.transaction_search(
         request.user,
         partner=partner,

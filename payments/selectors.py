@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core.access import role_of, visible_markets
 from core.errors import ValidationFailed
 from core.models import Role
+from core.params import choice
 from core.partners import Partner
 from merchants.models import Market, Vendor
 from merchants.selectors import get_market_for, get_vendor_for
@@ -97,12 +98,6 @@ def transactions_visible_to(user) -> QuerySet[Transaction]:
     return found.none()
 
 
-def _choice(field: str, value: str | None, choices: list[str]) -> str | None:
-    if value and value not in choices:
-        raise ValidationFailed.single(field, _("Giá trị không hợp lệ: %(value)s") % {"value": value})
-    return value or None
-
-
 def transaction_search(
     user,
     *,
@@ -118,11 +113,11 @@ def transaction_search(
     """Transactions a person may see. A market or vendor they cannot see is
     NotFound, never an empty list that would confirm it exists."""
     found = transactions_visible_to(user)
-    if _choice("partner", partner, Partner.values):
+    if choice("partner", partner, Partner.values):
         found = found.filter(partner=partner)
-    if _choice("status", status, Status.values):
+    if choice("status", status, Status.values):
         found = found.filter(status=status)
-    if _choice("kind", kind, Kind.values):
+    if choice("kind", kind, Kind.values):
         found = found.filter(kind=kind)
     if market:
         found = found.filter(market=get_market_for(user, market))
@@ -151,15 +146,3 @@ def delivery_log(*, partner: str | None = None, verdict: str | None = None) -> Q
     if verdict:
         found = found.filter(verdict=verdict)
     return found.order_by("-received_at", "-id")
-
-
-def parse_day(field: str, value: str | None) -> dt.date | None:
-    """A date from a query string, dd/mm/yyyy as people write it or ISO."""
-    if not value:
-        return None
-    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value.strip(), layout).date()
-        except ValueError:
-            continue
-    raise ValidationFailed.single(field, _("Ngày không hợp lệ, cần dạng dd/mm/yyyy"))

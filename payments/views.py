@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.access import role_of
 from core.errors import DomainError, ValidationFailed
 from core.models import Role
+from core.params import parse_day
 from core.partners import Partner
 from merchants.models import Vendor
 from merchants.selectors import markets_visible_to
@@ -37,8 +38,8 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
             partner=filters["partner"] or None,
             status=filters["status"] or None,
             kind=filters["kind"] or None,
-            date_from=selectors.parse_day("date_from", filters["date_from"]),
-            date_to=selectors.parse_day("date_to", filters["date_to"]),
+            date_from=parse_day("date_from", filters["date_from"]),
+            date_to=parse_day("date_to", filters["date_to"]),
         )
     except ValidationFailed as exc:
         errors = exc.errors

@@ -93,7 +93,7 @@ def vendor_poster(request: HttpRequest, code: str) -> HttpResponse:
     try:
         content = documents.vendor_poster_pdf(vendor)
     except DomainError as exc:
-        messages.error(request, "; ".join(r for rs in exc.errors.values() for r in rs) or exc.message)
+        messages.error(request, exc.summary)
         return redirect("vendor-detail", code=vendor.code)
     return _pdf(content, f"ap-phich-{vendor.code}.pdf")
 

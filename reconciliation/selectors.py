@@ -1,13 +1,12 @@
 """Reads of runs and exceptions that pages, the API, exports and the command share."""
 
-import datetime as dt
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.access import role_of, visible_markets
-from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied
 from core.models import Role
+from core.params import choice, parse_day
 from core.partners import Partner
 from reconciliation.matching import LINE_OUTCOMES, OUTCOMES
 from reconciliation.models import (
@@ -25,37 +24,18 @@ def require_run_reader(user) -> None:
         raise PermissionDenied(_("Chỉ cán bộ vận hành và Sở Công Thương xem được các lần đối soát"))
 
 
-def _day(field: str, value: str | dt.date | None) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed.single(field, _("Ngày „%(value)s“ phải có dạng YYYY-MM-DD") % {"value": value}) from None
-
-
-def _choice(field: str, value: str | None, allowed) -> str | None:
-    if not value:
-        return None
-    if value not in allowed:
-        raise ValidationFailed.single(field, _("Giá trị „%(value)s“ không hợp lệ") % {"value": value})
-    return value
-
-
 def run_search(
     user, *, partner: str | None = None, status: str | None = None, date_from=None, date_to=None
 ) -> QuerySet[ReconciliationRun]:
     require_run_reader(user)
     runs = ReconciliationRun.objects.select_related("file").exclude(attempts=0)
-    if _choice("partner", partner, Partner.values):
+    if choice("partner", partner, Partner.values):
         runs = runs.filter(partner=partner)
     if status:
         runs = runs.filter(status=status)
-    if first := _day("date_from", date_from):
+    if first := parse_day("date_from", date_from):
         runs = runs.filter(business_date__gte=first)
-    if last := _day("date_to", date_to):
+    if last := parse_day("date_to", date_to):
         runs = runs.filter(business_date__lte=last)
     return runs.order_by("-business_date", "partner")
 
@@ -94,17 +74,17 @@ def exception_search(
     found = exceptions_visible_to(user)
     if run is not None:
         found = found.filter(run=run)
-    if _choice("partner", partner, Partner.values):
+    if choice("partner", partner, Partner.values):
         found = found.filter(partner=partner)
-    if _choice("kind", kind, ExceptionKind.values):
+    if choice("kind", kind, ExceptionKind.values):
         found = found.filter(kind=kind)
-    if _choice("status", status, ExceptionStatus.values):
+    if choice("status", status, ExceptionStatus.values):
         found = found.filter(status=status)
     if market:
         found = found.filter(market__code=market)
-    if first := _day("date_from", date_from):
+    if first := parse_day("date_from", date_from):
         found = found.filter(business_date__gte=first)
-    if last := _day("date_to", date_to):
+    if last := parse_day("date_to", date_to):
         found = found.filter(business_date__lte=last)
     if search:
         term = search.strip()

@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from core.errors import ValidationFailed
+from core.params import parse_day
 from core.partners import Partner
 from market40.adoption import exports, selectors
 from market40.adoption.formatting import format_percent, format_vnd, percent_number
 from market40.adoption.schemas import AdoptionOut, MarketAdoptionOut
 from market40.adoption.selectors import COHORTS, Figures, MarketRow, Projection, Report
 from market40.adoption.tables import TABLES
-from payments.selectors import parse_day
 
 router = Router(tags=["adoption"])
 

@@ -12,6 +12,7 @@ from core import clock
 from core.access import role_of, visible_markets
 from core.errors import DomainError, NotFound
 from core.models import Role
+from core.params import parse_day
 from core.partners import Partner
 from market40.adoption import charts, selectors
 from market40.adoption.api import export_response
@@ -19,7 +20,6 @@ from market40.adoption.formatting import format_count, format_percent, format_po
 from market40.adoption.report_pdf import projection_text, render_monthly
 from market40.adoption.selectors import COHORTS, PERIODS, Figures, Report
 from market40.adoption.tables import TABLES
-from payments.selectors import parse_day
 
 
 def _period(request: HttpRequest) -> selectors.Period:

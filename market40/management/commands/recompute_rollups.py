@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.params import parse_day
 from market40.adoption import services
-from payments.selectors import parse_day
 
 
 class Command(BaseCommand):

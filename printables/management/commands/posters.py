@@ -26,6 +26,6 @@ class Command(BaseCommand):
             items = selectors.market_posters(found)
             pdf = documents.market_posters_pdf(found, layout=layout, items=items)
         except DomainError as exc:
-            raise CommandError("; ".join(r for rs in exc.errors.values() for r in rs) or exc.message) from exc
+            raise CommandError(exc.summary) from exc
         Path(out).write_bytes(pdf)
         self.stdout.write(f"{len(items)} áp phích, {len(pdf):,} byte → {out}")

@@ -1,0 +1,34 @@
+"""Filters from query strings and forms, read the same way on every page and
+API: a bad value is a ValidationFailed naming the field."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from core.errors import ValidationFailed
+
+DAY_LAYOUTS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def parse_day(field: str, value: str | dt.date | None) -> dt.date | None:
+    """A date as people write it (dd/mm/yyyy) or ISO; None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    for layout in DAY_LAYOUTS:
+        try:
+            return dt.datetime.strptime(value.strip(), layout).date()
+        except ValueError:
+            continue
+    raise ValidationFailed.single(field, _("Ngày không hợp lệ, cần dạng dd/mm/yyyy"))
+
+
+def choice(field: str, value: str | None, allowed: Iterable[str]) -> str | None:
+    """One of `allowed`, or None when empty."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationFailed.single(field, _("Giá trị không hợp lệ: %(value)s") % {"value": value})
+    return value
