@@ -76,3 +76,10 @@ def test_openapi_document_lists_the_routes(client):
     ]:
         assert path in document["paths"], path
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_a_login_expires_after_the_configured_age(board_a, settings):
+    response = Client().post("/accounts/login/", {"username": board_a.username, "password": PASSWORD})
+
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert int(cookie["max-age"]) == settings.SESSION_COOKIE_AGE == 8 * 3600
