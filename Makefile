@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint messages clean
+.PHONY: demo test bench proof lint messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+proof: $(STAMP)
+	$(PY) -m proof $(PROOF_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
