@@ -9,6 +9,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.datastructures import CaseInsensitiveMapping
@@ -156,9 +157,7 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> W
         *_values(delivery, _DELIVERY_GIVEN),
         *_values(event, _EVENT_GIVEN),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _execute_prepared(sql, params)
     if row is None:
         return None
     txn_id, delivery.pk, event_id = row
@@ -166,6 +165,17 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> W
     delivery._state.adding = False
     transaction.on_commit(lambda: outbox.dispatch_soon(event_id))
     return delivery
+
+
+def _execute_prepared(sql: str, params: list) -> tuple | None:
+    """Run the intake statement with server-side parameters, so PostgreSQL
+    prepares it once per connection instead of parsing and planning a
+    five-table statement on every delivery, and Python does not quote its
+    forty parameters into text."""
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
 
 
 # Columns the statement fills from Python values; the rest come from the statement itself.

@@ -1,0 +1,76 @@
+"""A partner's delivery over HTTP, and the short road it takes through the server.
+
+Deliveries are the one request the partners send hundreds of per second,
+and none of them uses what the middleware chain is there for: no session,
+no CSRF (the signature on the raw body is the authentication), no user, no
+messages, no language cookie. `with_webhook_intake` lets gunicorn hand a
+`POST /api/v1/webhooks/<partner>` straight to `webhook_response`, keeping
+what still matters (request signals, so database connections are recycled
+as usual, the host check, HTTPS redirect, security headers, Django's own
+500 handling) and leaving everything else to the full application, which
+answers the same path through the API router in tests and in `runserver`.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.exception import response_for_exception
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.http import HttpRequest, HttpResponse
+from django.middleware.security import SecurityMiddleware
+from django.urls import set_script_prefix
+from django.utils import translation
+
+from core.partners import Partner
+from payments import intake
+
+WEBHOOK_PREFIX = "/api/v1/webhooks/"
+
+
+def webhook_response(request: HttpRequest, partner: str) -> HttpResponse:
+    """Receive one delivery and answer as the partner's contract says."""
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    # An oversized body is refused from its declared length, unread.
+    body = request.body if declared <= intake.MAX_BODY_BYTES else None
+    result = intake.receive_delivery(partner=partner, headers=request.headers, body=body, body_size=declared)
+    return HttpResponse(
+        json.dumps(result.reply.body, ensure_ascii=False), status=result.reply.status, content_type="application/json"
+    )
+
+
+class _Security(SecurityMiddleware):
+    def __init__(self) -> None:
+        super().__init__(get_response=lambda request: None)
+
+
+def with_webhook_intake(django_app: Callable) -> Callable:
+    """Wrap the WSGI application so deliveries skip the middleware chain."""
+    security = _Security()
+    partners = {f"{WEBHOOK_PREFIX}{partner}": partner for partner in Partner.values}
+
+    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        partner = partners.get(environ.get("PATH_INFO", ""))
+        if partner is None or environ.get("REQUEST_METHOD") != "POST":
+            return django_app(environ, start_response)
+        set_script_prefix(get_script_name(environ))
+        signals.request_started.send(sender=with_webhook_intake, environ=environ)
+        request = WSGIRequest(environ)
+        try:
+            request.get_host()  # ALLOWED_HOSTS, as for every other request
+            response = security.process_request(request)  # HTTPS redirect
+            if response is None:
+                with translation.override(settings.LANGUAGE_CODE):
+                    response = webhook_response(request, partner)
+        except Exception as exc:  # noqa: BLE001 — Django's own answer and log for any failure
+            response = response_for_exception(request, exc)
+        response = security.process_response(request, response)
+        # Without a length the server would chunk the answer; partners keep connections open.
+        response.headers.setdefault("Content-Length", str(len(response.content)))
+        response._resource_closers.append(request.close)
+        # Closing the response sends request_finished, as Django's handler does.
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        return response
+
+    return application
