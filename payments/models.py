@@ -35,8 +35,13 @@ class WebhookDelivery(models.Model):
     transaction = models.ForeignKey(
         "Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
     )
-    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replays")
-    replayed_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Nearly every row has neither, so their indexes are partial (below).
+    replay_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replays", db_index=False
+    )
+    replayed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -45,6 +50,8 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["partner", "partner_transaction_id"]),
             models.Index(fields=["verdict", "received_at"]),
+            models.Index(fields=["replay_of"], condition=Q(replay_of__isnull=False), name="delivery_replays"),
+            models.Index(fields=["replayed_by"], condition=Q(replayed_by__isnull=False), name="delivery_replayers"),
         ]
 
     def __str__(self) -> str:
@@ -103,16 +110,21 @@ class Transaction(models.Model):
     reference = models.CharField(_("mã thanh toán"), max_length=64, blank=True)
     description = models.CharField(_("nội dung"), max_length=200, blank=True)
     original_partner_transaction_id = models.CharField(_("mã giao dịch gốc"), max_length=64, blank=True)
-    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
+    # Indexes are what reads need and every delivery pays to write: the
+    # vendor and market ones lead the (…, business_date) indexes below, and
+    # only refunds have an original.
+    original = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds", db_index=False
+    )
     wallet_account = models.ForeignKey(
         "merchants.WalletAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
     )
     vendor = models.ForeignKey(
-        "merchants.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+        "merchants.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions", db_index=False
     )
     # Kept with the vendor so market-scoped reads need no join through vendors.
     market = models.ForeignKey(
-        "merchants.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+        "merchants.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions", db_index=False
     )
     attribution = models.CharField(_("gán tiểu thương"), max_length=12, choices=Attribution.choices)
     attribution_reason = models.CharField(_("lý do chưa gán"), max_length=200, blank=True)
@@ -136,6 +148,7 @@ class Transaction(models.Model):
             models.Index(fields=["partner", "business_date"]),
             models.Index(fields=["partner", "original_partner_transaction_id"]),
             models.Index(fields=["attribution", "created_at"]),
+            models.Index(fields=["original"], condition=Q(original__isnull=False), name="transaction_refunds"),
         ]
 
     def __str__(self) -> str:
