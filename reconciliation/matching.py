@@ -19,6 +19,7 @@ file is matched by that day's run (the join ignores business dates) and is
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -64,15 +65,20 @@ LEFT JOIN {_TXNS} t ON t.partner = %(partner)s AND t.partner_transaction_id = l.
 WHERE l.file_id = %(file)s
 """  # noqa: S608 — table names come from model metadata, values are parameters
 
-_OUTCOME_TOTALS = f"""
+# One pass over the join: the matched lines summed per vendor, and the id of
+# every other line (its own group), whose details `_DIFFERENCES` then reads
+# through the indexes. A second full join for the details would cost as much
+# as the first.
+_LINE_GROUPS = f"""
 WITH o AS ({_LINE_OUTCOME})
-SELECT outcome, vendor_id, market_id, COUNT(*), SUM(amount), SUM(COALESCE(t_amount, 0)), SUM(fee), SUM(net_amount),
+SELECT market_id, vendor_id, CASE WHEN outcome = 'matched' THEN NULL ELSE partner_txn_id END AS difference_id,
+       COUNT(*), SUM(amount), SUM(COALESCE(t_amount, 0)), SUM(fee), SUM(net_amount),
        SUM(CASE WHEN status = 'completed' THEN (CASE WHEN kind = 'refund' THEN -amount ELSE amount END) ELSE 0 END)
-FROM o GROUP BY outcome, vendor_id, market_id
+FROM o GROUP BY 1, 2, 3
 """  # noqa: S608
 
 _DIFFERENCES = f"""
-WITH o AS ({_LINE_OUTCOME})
+WITH o AS ({_LINE_OUTCOME} AND l.partner_txn_id IN (SELECT value FROM {{ids}}))
 SELECT * FROM o WHERE outcome <> 'matched' ORDER BY line_no
 """  # noqa: S608
 
@@ -175,9 +181,35 @@ def _recorded_side(row: dict) -> dict:
     }
 
 
-def line_differences(*, partner: str, file_id: int) -> list[dict]:
-    """Every line of the file that is not a plain match, in file order."""
-    return _fetch(_DIFFERENCES, {"partner": partner, "file": file_id, "learnt": Source.SETTLEMENT})
+@dataclass
+class LineReading:
+    """A file's lines read against the recorded transactions."""
+
+    # (market_id, vendor_id, count, file amount, recorded amount, fee, net, settled) of matched lines
+    matched: list[tuple]
+    # every other line, in file order, with both sides
+    differences: list[dict]
+
+
+def read_lines(*, partner: str, file_id: int) -> LineReading:
+    """Sum the matched lines and fetch every other line, in one join."""
+    params = {"partner": partner, "file": file_id, "learnt": Source.SETTLEMENT}
+    matched, ids = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(_LINE_GROUPS, params)
+        for market_id, vendor_id, difference_id, *sums in cursor.fetchall():
+            if difference_id is None:
+                matched.append((market_id, vendor_id, *(int(value or 0) for value in sums)))
+            else:
+                ids.append(difference_id)
+    if not ids:
+        return LineReading(matched, [])
+    if connection.vendor == "postgresql":
+        source, params["ids"] = "unnest(%(ids)s::text[]) AS value", ids
+    else:
+        source = "json_each(%(ids)s)"
+        params["ids"] = json.dumps(ids)
+    return LineReading(matched, _fetch(_DIFFERENCES.format(ids=source), params))
 
 
 def attach_learnt(differences: list[dict], created: dict[str, Transaction]) -> None:
@@ -199,6 +231,13 @@ def attach_learnt(differences: list[dict], created: dict[str, Transaction]) -> N
         )
 
 
+def _settled(row: dict) -> int:
+    """What a completed line moves: a refund takes its amount back."""
+    if row["status"] != Status.COMPLETED:
+        return 0
+    return -int(row["amount"]) if row["kind"] == "refund" else int(row["amount"])
+
+
 def match_file(
     *,
     partner: str,
@@ -206,32 +245,40 @@ def match_file(
     file_id: int,
     previous_file_id: int | None,
     next_file_id: int | None,
-    differences: list[dict],
+    lines: LineReading,
 ) -> Result:
     """Sort the file's lines and the day's transactions into outcomes.
 
-    `differences` is `line_differences` taken after any missed-webhook
-    transactions were created, so they carry their transaction and vendor.
+    `lines` is `read_lines` with any missed-webhook transactions attached
+    since (`attach_learnt`), so their lines count for their vendor.
     """
     result = Result()
-    params = {"partner": partner, "file": file_id, "learnt": Source.SETTLEMENT}
-    with connection.cursor() as cursor:
-        cursor.execute(_OUTCOME_TOTALS, params)
-        for outcome, vendor_id, market_id, count, amount, recorded, fee, net, settled in cursor.fetchall():
-            tally = result.outcomes[outcome]
-            tally.count += count
-            tally.file_amount += int(amount or 0)
-            tally.recorded_amount += int(recorded or 0)
-            tally.fee += int(fee or 0)
-            tally.net += int(net or 0)
-            if outcome != ExceptionKind.DUPLICATE_LINE:
-                bucket = result.totals[(market_id, vendor_id)]
-                bucket[0] += count
-                bucket[1] += int(settled or 0)
-                bucket[2] += int(fee or 0)
-                bucket[3] += int(net or 0)
+    for market_id, vendor_id, count, amount, recorded, fee, net, settled in lines.matched:
+        tally = result.outcomes[MATCHED]
+        tally.count += count
+        tally.file_amount += amount
+        tally.recorded_amount += recorded
+        tally.fee += fee
+        tally.net += net
+        bucket = result.totals[(market_id, vendor_id)]
+        bucket[0] += count
+        bucket[1] += settled
+        bucket[2] += fee
+        bucket[3] += net
 
-    for row in differences:
+    for row in lines.differences:
+        tally = result.outcomes[row["outcome"]]
+        tally.count += 1
+        tally.file_amount += int(row["amount"])
+        tally.recorded_amount += int(row["t_amount"] or 0)
+        tally.fee += int(row["fee"])
+        tally.net += int(row["net_amount"])
+        if row["outcome"] != ExceptionKind.DUPLICATE_LINE:
+            bucket = result.totals[(row["market_id"], row["vendor_id"])]
+            bucket[0] += 1
+            bucket[1] += _settled(row)
+            bucket[2] += int(row["fee"])
+            bucket[3] += int(row["net_amount"])
         recorded = _recorded_side(row) if row["txn_id"] is not None else None
         result.differences.append(
             Difference(

@@ -245,22 +245,24 @@ def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day
     for known in (settlement, previous_file, next_file):
         if known is not None:
             ensure_lines(known)
-    differences = matching.line_differences(partner=partner, file_id=settlement.pk)
-    missing = [row for row in differences if row["outcome"] == ExceptionKind.NOT_RECORDED and row["txn_id"] is None]
+    lines = matching.read_lines(partner=partner, file_id=settlement.pk)
+    missing = [
+        row for row in lines.differences if row["outcome"] == ExceptionKind.NOT_RECORDED and row["txn_id"] is None
+    ]
     if missing:
         created = learnt.record_learnt(
             partner=partner,
             lines=[(row["partner_txn_id"], matching._file_side(row), row["description"]) for row in missing],
         )
         # The lines naming them now carry them, as a second read of the differences would say.
-        matching.attach_learnt(differences, created)
+        matching.attach_learnt(lines.differences, created)
     result = matching.match_file(
         partner=partner,
         day=day,
         file_id=settlement.pk,
         previous_file_id=previous_file.pk if previous_file else None,
         next_file_id=next_file.pk if next_file else None,
-        differences=differences,
+        lines=lines,
     )
     run.status = RunStatus.DONE
     run.file = settlement
