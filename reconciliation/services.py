@@ -186,6 +186,10 @@ def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> Reconc
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 # The joins hash a day's million ids: in memory, not in eight batches on disk.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
+                # The planner expects a group per joined line where there are a few thousand
+                # (vendors and differences), and would sort a million rows to avoid a hash
+                # table it fears too big; a hash aggregate that outgrows memory spills anyway.
+                cursor.execute("SET LOCAL hash_mem_multiplier = 8")
         started = clock.now()
         settlement = latest_file(partner, business_date)
         if settlement is None:
