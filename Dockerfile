@@ -8,4 +8,4 @@ COPY . .
 RUN SECRET_KEY=build-only-secret-key-not-used-at-run-time-0123456789abcdef \
     python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "market40.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "market40.wsgi:application", "--access-logfile", "-"]

@@ -273,24 +273,17 @@ def run() -> list[Row]:
         _manage(env, "migrate", "--noinput")
         _manage(env, "shell", "-c", SETUP.format(accounts=ACCOUNTS))
         sync = _sql(database_url, "show synchronous_commit")
-        workers = int(os.environ.get("BENCH_WORKERS", "4"))
-        worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+        # The production settings (gunicorn.conf.py), bound to the bench's port.
+        server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{PORT}")
+        if "BENCH_WORKERS" in os.environ:
+            server_env["GUNICORN_WORKERS"] = os.environ["BENCH_WORKERS"]
+        if "BENCH_THREADS" in os.environ:
+            server_env["GUNICORN_THREADS"] = os.environ["BENCH_THREADS"]
+        workers = f"{server_env.get('GUNICORN_WORKERS', '4')}×{server_env.get('GUNICORN_THREADS', '4')} threads"
         server = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "market40.wsgi",
-                f"--bind=127.0.0.1:{PORT}",
-                f"--workers={workers}",
-                f"--worker-class={worker_class}",
-                f"--threads={os.environ.get('BENCH_THREADS', '1')}",
-                "--keep-alive=30",
-                "--log-level=warning",
-                "--backlog=2048",
-            ],
+            [sys.executable, "-m", "gunicorn", "market40.wsgi", "--log-level=warning"],
             cwd=ROOT,
-            env=env,
+            env=server_env,
             start_new_session=True,
         )
         _wait_for_port(PORT)
@@ -322,7 +315,7 @@ def run() -> list[Row]:
     ratio = rate / health_rate
     p99_open = _percentile(open_lat, 0.99)
     return [
-        Row("webhooks", "synchronous_commit / gunicorn sync workers", f"{sync} / {workers}", "on", sync == "on"),
+        Row("webhooks", "synchronous_commit / gunicorn workers", f"{sync} / {workers}", "on", sync == "on"),
         Row("webhooks", "trivial GET /api/v1/health", f"{health_rate:,.0f} req/s", "", None),
         Row("webhooks", "deliveries, closed loop", f"{rate:,.0f} /s", f"≥ {GOAL_RATE:,.0f} /s", rate >= GOAL_RATE),
         Row(
