@@ -148,12 +148,13 @@ def _parse_lines(stream: io.TextIOWrapper, business_date: dt.date) -> Iterator[L
         yield line
 
 
-def strict_body(content: bytes) -> Iterator[bytes] | None:
+def strict_body(content: bytes) -> Iterator[list[bytes]] | None:
     """The lines of a file in the strictest shape (see `_BODY_RE`), with the
-    type already in the parsers' vocabulary; None when the file is not in
-    that shape and must be parsed line by line. The whole file is checked
-    before the first line is given out, a megabyte at a time (one match
-    over all of it would hold its backtracking state for a million lines)."""
+    type already in the parsers' vocabulary, a megabyte's worth at a time;
+    None when the file is not in that shape and must be parsed line by line.
+    The whole file is checked before the first line is given out, a megabyte
+    at a time (one match over all of it would hold its backtracking state for
+    a million lines)."""
     start = 3 if content.startswith(b"\xef\xbb\xbf") else 0
     cut = content.find(b"\n", start)
     if cut < 0 or content[start:cut] != _HEADER_BYTES:
@@ -167,22 +168,21 @@ def strict_body(content: bytes) -> Iterator[bytes] | None:
             return None
         pieces.append((position, end))
         position = end
-    return _strict_lines(content, pieces)
+    return _strict_pieces(content, pieces)
 
 
-def _strict_lines(content: bytes, pieces: list[tuple[int, int]]) -> Iterator[bytes]:
-    payment, refund = b"payment", b"refund"
+# The type is the field after the id, and an id holds no comma.
+_PAYMENT_TYPE = re.compile(rb"^([^,\n]*),PAYMENT,", re.MULTILINE)
+_REFUND_TYPE = re.compile(rb"^([^,\n]*),REFUND,", re.MULTILINE)
+
+
+def _strict_pieces(content: bytes, pieces: list[tuple[int, int]]) -> Iterator[list[bytes]]:
     for position, end in pieces:
-        lines = content[position:end].split(b"\n")
+        piece = _REFUND_TYPE.sub(rb"\1,refund,", _PAYMENT_TYPE.sub(rb"\1,payment,", content[position:end]))
+        lines = piece.split(b"\n")
         if not lines[-1]:
             lines.pop()
-        for line in lines:
-            # The type is the field after the id, and an id holds no comma.
-            cut = line.index(b",") + 1
-            if line[cut] == 80:  # "P"
-                yield line[:cut] + payment + line[cut + 7 :]
-            else:
-                yield line[:cut] + refund + line[cut + 6 :]
+        yield lines
 
 
 def _bad_time(value: str, line_no: int) -> SettlementFormatError:

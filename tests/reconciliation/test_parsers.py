@@ -104,6 +104,31 @@ def test_a_vnpt_file_reads_the_same_whatever_its_line_ends(operator):
     assert stored(unix)[4][2:8] == ("payment", "completed", at(DAY, 8), "", "PAYMENT", 7000)
 
 
+
+def test_repeated_ids_are_flagged_across_a_large_file(operator):
+    # Over a megabyte, so the strict path reads it in several pieces: an id
+    # repeated within a piece and one repeated pieces later are both flagged.
+    body = "".join(
+        f"VNPT26112{i:08d},PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,{1000 + i},0,{1000 + i},\n"
+        for i in range(14_000)
+    )
+    repeats = "VNPT2611200000005,PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,1005,0,1005,\n"
+    text = VNPT_HEADER + repeats + body + repeats
+    assert len(text) > 1_100_000
+    unix = import_file(VNPT_NAME, text.encode(), operator).file
+    dos = import_file(VNPT_NAME, text.replace("\n", "\r\n").encode(), operator).file
+
+    def flagged(settlement):
+        return list(
+            SettlementLine.objects.filter(file=settlement, is_duplicate=True)
+            .order_by("line_no")
+            .values_list("line_no", "partner_txn_id")
+        )
+
+    assert flagged(unix) == flagged(dos) == [(8, "VNPT2611200000005"), (14_003, "VNPT2611200000005")]
+    assert unix.line_count == dos.line_count == 14_002
+
+
 def _vnpt_with(line: str) -> bytes:
     return (VNPT_GOOD + line).encode()
 
