@@ -104,7 +104,6 @@ def test_a_vnpt_file_reads_the_same_whatever_its_line_ends(operator):
     assert stored(unix)[4][2:8] == ("payment", "completed", at(DAY, 8), "", "PAYMENT", 7000)
 
 
-
 def test_repeated_ids_are_flagged_across_a_large_file(operator):
     # Over a megabyte, so the strict path reads it in several pieces: an id
     # repeated within a piece and one repeated pieces later are both flagged.
