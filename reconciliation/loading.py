@@ -241,7 +241,7 @@ def _copy_strict(file_id: int, pieces: Iterator[list[bytes]], business_date: dt.
         )
         if cursor.fetchone() is not None:
             raise _NotStrict
-        cursor.execute(f"ANALYZE {table}")
+    _after_copy(table)
     return count
 
 
@@ -250,12 +250,19 @@ def load_lines(file_id: int, lines: Iterable[Line]) -> int:
     table = SettlementLine._meta.db_table
     if connection.vendor == "postgresql":
         count = _copy(table, file_id, lines)
-        # Fresh statistics, or the planner takes a million new lines for a
-        # handful and matches them with a million index probes.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+        _after_copy(table)
         return count
     return _insert(table, file_id, lines)
+
+
+def _after_copy(table: str) -> None:
+    with connection.cursor() as cursor:
+        # Fresh statistics, or the planner takes a million new lines for a
+        # handful and matches them with a million index probes.
+        cursor.execute(f"ANALYZE {table}")
+        # New pages are outside the BRIN index until summarised; until then
+        # every search for a file's lines would read all of them.
+        cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", ["settlementline_file"])
 
 
 def _copy(table: str, file_id: int, lines: Iterable[Line]) -> int:

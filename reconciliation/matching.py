@@ -83,12 +83,13 @@ SELECT * FROM o WHERE outcome <> 'matched' ORDER BY line_no
 """  # noqa: S608
 
 # Transactions of the day that the file does not name, and whether the file
-# of the day before or after names them.
+# of the day before or after names them (an IN list, which PostgreSQL hashes
+# once, where an EXISTS here would scan those files again for every row).
 _UNSETTLED = f"""
 SELECT t.id, t.partner_transaction_id, t.kind, t.status, t.amount, t.completed_at, t.credit_account,
        t.reference, t.vendor_id, t.market_id,
-       CASE WHEN EXISTS (SELECT 1 FROM {_LINES} a
-                         WHERE a.file_id IN (%(previous)s, %(next)s) AND a.partner_txn_id = t.partner_transaction_id)
+       CASE WHEN t.partner_transaction_id IN (SELECT a.partner_txn_id FROM {_LINES} a
+                                              WHERE a.file_id IN (%(previous)s, %(next)s))
             THEN 1 ELSE 0 END AS elsewhere
 FROM {_TXNS} t
 WHERE t.partner = %(partner)s AND t.business_date = %(day)s AND t.status <> %(failed)s
