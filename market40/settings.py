@@ -90,6 +90,11 @@ def _database_config() -> dict:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    if config["ENGINE"].endswith("postgresql"):
+        # Django's own cursors bind parameters client-side and never prepare;
+        # this lets the few statements run through server-side cursors (the
+        # webhook intake statement) be prepared once per connection.
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's own default
     return config
 
 
