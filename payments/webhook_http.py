@@ -31,13 +31,29 @@ WEBHOOK_PREFIX = "/api/v1/webhooks/"
 
 def webhook_response(request: HttpRequest, partner: str) -> HttpResponse:
     """Receive one delivery and answer as the partner's contract says."""
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    # An oversized body is refused from its declared length, unread.
-    body = request.body if declared <= intake.MAX_BODY_BYTES else None
-    result = intake.receive_delivery(partner=partner, headers=request.headers, body=body, body_size=declared)
+    body, size = _read_body(request)
+    result = intake.receive_delivery(partner=partner, headers=request.headers, body=body, body_size=size)
     return HttpResponse(
         json.dumps(result.reply.body, ensure_ascii=False), status=result.reply.status, content_type="application/json"
     )
+
+
+def _read_body(request: HttpRequest) -> tuple[bytes | None, int]:
+    """The raw body and its size; None for a body larger than intake takes.
+
+    An oversized body is refused from its declared length, unread. A body
+    sent without a length (chunked) is read from the server's stream, which
+    then ends where the body ends (`wsgi.input_terminated`), one byte past
+    the limit at most: Django would read it as empty, and a signed delivery
+    would fail its signature for no reason the partner could see.
+    """
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > intake.MAX_BODY_BYTES:
+        return None, declared
+    if declared or not request.META.get("wsgi.input_terminated"):
+        return request.body, declared
+    body = request.META["wsgi.input"].read(intake.MAX_BODY_BYTES + 1)
+    return (None, len(body)) if len(body) > intake.MAX_BODY_BYTES else (body, len(body))
 
 
 class _Security(SecurityMiddleware):

@@ -10,6 +10,7 @@ writes a notice back into the partner's format, signed. Nothing outside
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,12 @@ MAX_REFERENCE_LENGTH = 64
 MAX_DESCRIPTION_LENGTH = 200
 # No market payment comes near this; it keeps amounts far inside bigint.
 MAX_AMOUNT = 10**12
+# No payment of the programme lies outside these; near the ends of the
+# calendar a moment cannot even be moved to UTC or to local time.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+# PostgreSQL text cannot hold NUL, and half a surrogate pair has no UTF-8 form.
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class Outcome:
@@ -129,7 +136,9 @@ def require_secrets(adapter: PartnerAdapter) -> list[str]:
 
 def check_window(timestamp: str, now: dt.datetime, *, past: bool = True) -> None:
     """A Unix-seconds timestamp must lie within the replay window of `now`."""
-    if not timestamp.isdigit():
+    # isdigit() alone takes "²" and other digits int() refuses; ten digits
+    # reach the year 2286.
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 10:
         raise Rejected(Rejected.TIMESTAMP, _("Dấu thời gian không phải số nguyên giây"))
     skew = int(timestamp) - now.timestamp()
     if skew > REPLAY_WINDOW_SECONDS:
@@ -141,11 +150,32 @@ def check_window(timestamp: str, now: dt.datetime, *, past: bool = True) -> None
 def load_object(body: bytes) -> dict:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # RecursionError: JSON nested deeper than the decoder's stack allows.
         raise Rejected(Rejected.MALFORMED, _("Nội dung không phải JSON UTF-8 hợp lệ")) from exc
     if not isinstance(data, dict):
         raise Rejected(Rejected.MALFORMED, _("Nội dung JSON phải là một đối tượng"))
+    # Only a \u escape puts NUL or half a surrogate pair into a string (UTF-8
+    # decoding and the JSON grammar refuse them as raw bytes), so a body with
+    # no escape needs no walk.
+    if b"\\u" in body and not _storable(data):
+        raise Rejected(Rejected.MALFORMED, _("Nội dung chứa ký tự NUL hoặc nửa cặp surrogate UTF-16"))
     return data
+
+
+def _storable(data: dict) -> bool:
+    """No string of the document, key or value, holds NUL or a lone surrogate."""
+    pending: list = [data]
+    while pending:  # a loop, not recursion: the document may be nested deep
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and UNSTORABLE.search(item):
+            return False
+    return True
 
 
 def malformed(name: str, reason: str) -> Rejected:
@@ -209,6 +239,13 @@ def get_millis(data: Mapping[str, Any], name: str, *, path: str = "") -> dt.date
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise malformed(path + name, _("phải là số nguyên mili giây Unix"))
     try:
-        return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC)
+        moment = dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC)
     except (OverflowError, OSError, ValueError) as exc:
         raise malformed(path + name, _("thời điểm không hợp lệ")) from exc
+    return check_moment(moment, path + name)
+
+
+def check_moment(moment: dt.datetime, name: str) -> dt.datetime:
+    if not EARLIEST <= moment < LATEST:
+        raise malformed(name, _("thời điểm phải trong khoảng năm 2000 đến 2099"))
+    return moment

@@ -62,7 +62,8 @@ class MobifoneAdapter(base.PartnerAdapter):
             raise base.malformed("event", _("phải là %(event)s") % {"event": EVENT})
         data = base.get_object(payload, "data")
         p = "data."
-        status = STATUSES.get(data.get("status"))
+        given = data.get("status")
+        status = STATUSES.get(given) if isinstance(given, str) else None
         if status is None:
             raise base.malformed(p + "status", _("phải là SUCCESS, FAILED hoặc REVERSED"))
         receiver = base.get_object(data, "receiver", p)

@@ -37,9 +37,10 @@ def _parse_time(value: str) -> dt.datetime:
     if not TIME.fullmatch(value):
         raise base.malformed("trans_time", _("phải có dạng yyyyMMddHHmmss"))
     try:
-        return dt.datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=BUSINESS_TZ)
+        moment = dt.datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=BUSINESS_TZ)
     except ValueError as exc:
         raise base.malformed("trans_time", _("ngày giờ không tồn tại")) from exc
+    return base.check_moment(moment, "trans_time")
 
 
 class ViettelAdapter(base.PartnerAdapter):

@@ -42,7 +42,7 @@ def _parse_time(value: str, name: str) -> dt.datetime:
         raise base.malformed(name, _("thời điểm phải theo ISO 8601")) from exc
     if moment.tzinfo is None:
         raise base.malformed(name, _("thời điểm phải có múi giờ"))
-    return moment
+    return base.check_moment(moment, name)
 
 
 class VnptAdapter(base.PartnerAdapter):
@@ -69,7 +69,8 @@ class VnptAdapter(base.PartnerAdapter):
         return self._parse(base.load_object(body))
 
     def _parse(self, payload: dict) -> Notice:
-        kind = TYPES.get(payload.get("type"))
+        given = payload.get("type")
+        kind = TYPES.get(given) if isinstance(given, str) else None
         if kind is None:
             raise base.malformed("type", _("phải là payment.succeeded hoặc payment.refunded"))
         data = base.get_object(payload, "data")

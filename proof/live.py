@@ -1,0 +1,130 @@
+"""A live stack for scenarios that go over real HTTP: a scratch PostgreSQL
+database, `manage.py` in a child process, and gunicorn on a free loopback port.
+
+The database lives on the server DATABASE_URL names (127.0.0.1 otherwise) and
+is called after DATABASE_URL's own database plus a suffix, so two checkouts
+sharing one server never meet in the same scratch database. It is dropped at
+the end, whatever happened.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/market40"
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def scratch_url(suffix: str) -> str:
+    """The URL of this checkout's scratch database `<DATABASE_URL's name>_<suffix>`."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_SERVER
+    base = urlsplit(url).path.lstrip("/") or "market40"
+    return _with_database(url, f"{base}_{suffix}")
+
+
+def _admin(url: str, statement: str) -> None:
+    import psycopg
+
+    # CREATE/DROP DATABASE cannot run in a transaction, hence autocommit.
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+@contextlib.contextmanager
+def scratch_postgres(suffix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for the block; yields its URL."""
+    url = scratch_url(suffix)
+    name = urlsplit(url).path.lstrip("/")
+    # The name comes from DATABASE_URL and a fixed suffix, never from input.
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(url, f'CREATE DATABASE "{name}"')
+    try:
+        yield url
+    finally:
+        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a child process of the app, on `database_url`."""
+    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", LOG_LEVEL="WARNING")
+    env["DJANGO_SETTINGS_MODULE"] = "market40.settings"
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 — our own interpreter and manage.py
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on 127.0.0.1:{port} after {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def gunicorn(
+    env: dict[str, str], *, workers: int = 2, port: int | None = None, log: Path | None = None
+) -> Iterator[int]:
+    """gunicorn serving the app with sync workers; yields its port. The
+    server gets its own process group so stopping it stops its workers;
+    its error output goes to `log` when given (a 5xx leaves its traceback there)."""
+    port = port or free_port()
+    errors = open(log, "ab") if log is not None else None  # noqa: SIM115 — closed after the server stops
+    server = subprocess.Popen(  # noqa: S603 — our own interpreter
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "market40.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--worker-class=sync",
+            "--timeout=60",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=errors,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        if errors is not None:
+            errors.close()
