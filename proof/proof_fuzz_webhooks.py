@@ -31,7 +31,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bench.common import Row
 from proof import live
@@ -267,7 +266,19 @@ def _without(payload: dict, path: tuple) -> dict:
 
 AMOUNT_PATH = {"vnpt": ("data", "amount"), "viettel": ("amount",), "mobifone": ("data", "amount")}
 BAD_AMOUNTS = [0, -1, -45000, 1.5, 45000.0, 4.5e4, 10**12 + 1, 10**30, True, None, "45000", [45000], {"v": 1}]
-BAD_VIETTEL_AMOUNTS = ["0", "-1", "45000.5", "4.5e4", " 45000", "45000 ", "1000000000001", "9" * 14, "", "٤٥٠٠٠", "４５"]
+BAD_VIETTEL_AMOUNTS = [
+    "0",
+    "-1",
+    "45000.5",
+    "4.5e4",
+    " 45000",
+    "45000 ",
+    "1000000000001",
+    "9" * 14,
+    "",
+    "٤٥٠٠٠",
+    "４５",
+]
 # Moments at the ends of the calendar, where moving to UTC or local time fails.
 EDGE_TIMES = {
     "vnpt": [
@@ -332,7 +343,9 @@ def _signature_cases(rnd: random.Random, deliveries: Deliveries, partner: str) -
         ):
             for _ in range(3):
                 fields = json.loads(deliveries.valid("viettel")[1])
-                cases.append(Case(partner, family, False, [("Content-Type", "application/json")], _dump(mutate(fields))))
+                cases.append(
+                    Case(partner, family, False, [("Content-Type", "application/json")], _dump(mutate(fields)))
+                )
         return cases
     names = SIGNATURE_HEADERS[partner]
     for _ in range(4):
@@ -379,9 +392,7 @@ def _timestamp_cases(deliveries: Deliveries, partner: str) -> list[Case]:
             ("trans_time ISO", 0, "2026-11-20T08:15:30+07:00", True),
             ("trans_time empty", 0, "", True),
         ):
-            cases.append(
-                Case(partner, family, True, [], b"", must, late=_late_viettel(deliveries, offset, text))
-            )
+            cases.append(Case(partner, family, True, [], b"", must, late=_late_viettel(deliveries, offset, text)))
         return cases
     for family, make, must in (
         ("timestamp 330 s old", lambda now: str(now - 330), True),
@@ -507,7 +518,13 @@ def _framing_cases(rnd: random.Random, deliveries: Deliveries, partner: str) -> 
     cases.append(Case(partner, "body without a length", True, headers, body, framing="none"))
     # The sender stops early; the signed bytes all arrived, so either answer is right.
     cases.append(Case(partner, "body shorter than declared", True, headers, body, False, framing="short"))
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/json; charset=latin-1"):
+    for content_type in (
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "",
+        "application/json; charset=latin-1",
+    ):
         headers, body = deliveries.valid(partner)
         headers = [(k, v) for k, v in headers if k != "Content-Type"]
         if content_type:
