@@ -9,7 +9,6 @@ nothing.
 
 import csv
 import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -120,19 +119,27 @@ def _read_rows(filename: str, content: bytes) -> list[list[str]]:
 def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    # A damaged archive fails in many ways (bad zip, inflate errors, broken
+    # XML, a missing sheet) and some only once the sheet's rows are read, so
+    # the whole read is one guarded step; nothing is written before it ends.
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        try:
+            if not book.worksheets:
+                raise ValidationFailed.single("file", _("Tệp Excel không có trang tính nào"))
+            rows = []
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                rows.append(["" if cell is None else _cell_text(cell) for cell in values])
+                if len(rows) > MAX_ROWS + 1:
+                    break
+        finally:
+            book.close()
+    except ValidationFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 — whatever openpyxl cannot read is not a sheet we accept
         raise ValidationFailed.single(
             "file", _("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc sai định dạng")
         ) from exc
-    sheet = book.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if cell is None else _cell_text(cell) for cell in values])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    book.close()
     return rows
 
 
@@ -150,10 +157,18 @@ def _read_csv(content: bytes) -> list[list[str]]:
         raise ValidationFailed.single("file", _("Tệp CSV phải được lưu với mã hóa UTF-8")) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return list(reader)
     except csv.Error as exc:
-        raise ValidationFailed.single("file", _("Tệp CSV sai định dạng: %(error)s") % {"error": exc}) from exc
+        # The csv module's own words are English; the board needs the line.
+        if "field limit" in str(exc):
+            reason = _("có ô dài quá %(max)s ký tự") % {"max": f"{csv.field_size_limit():,}".replace(",", ".")}
+        else:
+            reason = _("không tách được thành các ô")
+        raise ValidationFailed.single(
+            "file", _("Tệp CSV sai định dạng ở dòng %(line)s: %(reason)s") % {"line": reader.line_num, "reason": reason}
+        ) from exc
 
 
 def _map_header(header: list[str]) -> dict[str, int]:

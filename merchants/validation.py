@@ -30,6 +30,12 @@ _STALL = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{0,15}$")
 _NAME_LETTERS = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 
 
+def _ascii_digits(text: str) -> bool:
+    """str.isdigit() alone also takes "²" or "٣" (which int() then refuses or
+    reads as another digit); phone, CCCD and account numbers are ASCII."""
+    return text.isascii() and text.isdigit()
+
+
 def normalize_text(value: str) -> str:
     """NFC and single spaces: the same name typed on two phones compares equal."""
     return " ".join(unicodedata.normalize("NFC", value or "").split())
@@ -52,6 +58,10 @@ def clean_trade_name(value: str, field: str = "trade_name") -> str:
     name = normalize_text(value)
     if len(name) > 100:
         raise ValidationFailed.single(field, _("Tên cửa hàng dài quá 100 ký tự"))
+    # Control and invisible characters (NUL, which PostgreSQL cannot store; a
+    # zero-width space; a right-to-left override) have no place on a poster.
+    if not name.isprintable():
+        raise ValidationFailed.single(field, _("Tên cửa hàng có ký tự điều khiển hoặc ký tự ẩn"))
     return name
 
 
@@ -66,7 +76,7 @@ def clean_phone(value: str, field: str = "phone") -> str:
     elif len(raw) == 9 and not raw.startswith("0"):
         # Spreadsheets drop the leading zero of a number stored as a number.
         raw = "0" + raw
-    if not raw.isdigit() or len(raw) != 10:
+    if not _ascii_digits(raw) or len(raw) != 10:
         raise ValidationFailed.single(field, _("Số điện thoại di động phải có 10 chữ số, ví dụ 0912345678"))
     if raw[:3] not in MOBILE_PREFIXES:
         raise ValidationFailed.single(
@@ -79,7 +89,7 @@ def clean_national_id(value: str, field: str = "national_id") -> str:
     raw = re.sub(r"\s", "", str(value or ""))
     if not raw:
         raise ValidationFailed.single(field, _("Vui lòng nhập số CCCD"))
-    if not raw.isdigit() or len(raw) != 12:
+    if not _ascii_digits(raw) or len(raw) != 12:
         raise ValidationFailed.single(field, _("Số CCCD phải gồm đúng 12 chữ số"))
     if raw[:3] not in CCCD_PROVINCE_CODES:
         raise ValidationFailed.single(
@@ -123,7 +133,8 @@ def clean_category(value: str, field: str = "category") -> str:
         return found
     if not text:
         raise ValidationFailed.single(field, _("Vui lòng chọn ngành hàng"))
-    raise ValidationFailed.single(field, _("Ngành hàng “%(value)s” không có trong danh mục") % {"value": text})
+    shown = text if len(text) <= 40 else text[:40] + "…"  # a whole huge cell would hide the reason
+    raise ValidationFailed.single(field, _("Ngành hàng “%(value)s” không có trong danh mục") % {"value": shown})
 
 
 def clean_partner(value: str, field: str = "partner") -> str:
@@ -138,7 +149,7 @@ def clean_account_number(value: str, field: str = "account_number") -> str:
     raw = re.sub(r"[\s.\-]", "", str(value or ""))
     if not raw:
         raise ValidationFailed.single(field, _("Vui lòng nhập số tài khoản ví"))
-    if not raw.isdigit() or not 6 <= len(raw) <= 19:
+    if not _ascii_digits(raw) or not 6 <= len(raw) <= 19:
         raise ValidationFailed.single(field, _("Số tài khoản ví gồm 6 đến 19 chữ số"))
     return raw
 

@@ -8,6 +8,7 @@ line and the field, and the import then rejects the whole file.
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
@@ -55,11 +56,20 @@ class ParsedHeader:
     extra: dict = field(default_factory=dict)
 
 
+# A value quoted in a reason („…“) is shown by its start only: the reason
+# must stay readable, and it travels with the COPY the error interrupts, whose
+# CopyFail message PostgreSQL refuses past 10,000 bytes by dropping the
+# connection.
+_LONG_QUOTE = re.compile(r"„([^“]{120})[^“]+“")
+MAX_REASON = 600
+
+
 class SettlementFormatError(Exception):
     """The file breaks its partner's format; nothing of it may be imported."""
 
     def __init__(self, reason: str, *, line: int | None = None, field: str | None = None) -> None:
-        self.reason = reason
+        reason = _LONG_QUOTE.sub(r"„\1…“", reason)
+        self.reason = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
         self.line = line
         self.field = field
         super().__init__(self.message)

@@ -75,7 +75,15 @@ def parse(content: bytes, *, business_date: dt.date) -> Iterator[Line]:
         raise SettlementFormatError(_("tệp không phải bảng tính XLSX đọc được")) from None
     if not names or names[0] != SHEET:
         raise SettlementFormatError(_("trang tính đầu tiên phải tên „%(sheet)s“") % {"sheet": SHEET}, field="sheet")
-    yield from _parse_rows(book.get_sheet_by_name(SHEET).iter_rows(), business_date)
+    try:
+        # The sheet's XML is read here, not when the workbook opens: a sheet
+        # missing from the archive or broken inside it only shows now.
+        rows = book.get_sheet_by_name(SHEET).iter_rows()
+    except Exception:  # noqa: BLE001 — same as above: an unreadable sheet is not one we accept
+        raise SettlementFormatError(
+            _("không đọc được trang tính „%(sheet)s“: tệp XLSX hỏng") % {"sheet": SHEET}, field="sheet"
+        ) from None
+    yield from _parse_rows(rows, business_date)
 
 
 def _text(value) -> str:
