@@ -1,0 +1,77 @@
+"""Damaged settlement files that once escaped as a 500 or a dropped database
+connection (found by `make proof`'s parser fuzz): each is now rejected whole
+with a short reason, and the connection stays usable."""
+
+import io
+import zipfile
+
+import pytest
+from django.db import connection
+
+from core.errors import ValidationFailed
+from reconciliation.models import SettlementFile, SettlementLine
+from reconciliation.parsers.base import SettlementFormatError
+from tests.reconciliation.test_parsers import VIETTEL_NAME, VNPT_GOOD, VNPT_NAME, import_file, viettel_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def _with_member(content: bytes, member: str, data: bytes | None) -> bytes:
+    """The archive again with one member replaced (None: left out)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != member:
+                archive.writestr(info.filename, source.read(info))
+            elif data is not None:
+                archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        b"\xff\xfe garbage",
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetD',
+    ],
+    ids=["sheet missing", "sheet not XML", "sheet cut short"],
+)
+def test_a_viettel_workbook_whose_sheet_cannot_be_read_is_rejected(operator, data):
+    content = _with_member(viettel_xlsx(), "xl/worksheets/sheet1.xml", data)
+
+    with pytest.raises(ValidationFailed) as caught:
+        import_file(VIETTEL_NAME, content, operator)
+
+    assert "„DoiSoat“" in caught.value.message
+    assert "sheet" in caught.value.errors
+    assert not SettlementFile.objects.exists()
+
+
+def test_a_huge_cell_is_quoted_by_its_start_and_the_connection_survives(operator):
+    """The reason used to quote 400,000 characters; raised inside the COPY, it
+    went to PostgreSQL as the COPY's failure message, which the server
+    answers by closing the connection."""
+    lines = VNPT_GOOD.splitlines()
+    lines[2] = "x" * 400_000 + lines[2][lines[2].index(",") :]
+    content = ("\n".join(lines) + "\n").encode()
+
+    with pytest.raises(ValidationFailed) as caught:
+        import_file(VNPT_NAME, content, operator)
+
+    message = caught.value.message
+    assert "Dòng 3" in message and "„transaction_id“" in message
+    assert len(message) < 600
+    assert not SettlementLine.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+def test_a_quoted_value_is_cut_but_a_short_one_is_kept_whole():
+    long = SettlementFormatError("mã giao dịch „" + "A" * 5000 + "“ không hợp lệ", line=7, field="txn_ref")
+    short = SettlementFormatError("mã giao dịch „ABC“ không hợp lệ", line=7, field="txn_ref")
+
+    assert long.message == "Dòng 7, cột „txn_ref“: mã giao dịch „" + "A" * 120 + "…“ không hợp lệ"
+    assert short.message == "Dòng 7, cột „txn_ref“: mã giao dịch „ABC“ không hợp lệ"
