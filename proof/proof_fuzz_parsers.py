@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 import traceback
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from pathlib import Path
 
 from bench.common import Row
 from proof import live
+from tests import damage
 
 NAME = "fuzz_parsers"
 DAY = dt.date(2026, 11, 20)
@@ -290,16 +290,8 @@ def _zip_corruptions(rnd: random.Random, data: bytes) -> list[tuple[str, bytes, 
     for _ in range(ROUNDS):
         out.append(("zip bit flips", _flip(rnd, data), False))
         out.append(("zip truncated", data[: rnd.randrange(1, len(data))], False))
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        members = {info.filename: archive.read(info) for info in archive.infolist()}
-
-    def rezip(new: dict[str, bytes]) -> bytes:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for member, content in new.items():
-                archive.writestr(member, content)
-        return buffer.getvalue()
-
+    members = damage.members(data)
+    rezip = damage.rezip
     sheet = next(m for m in members if m.startswith("xl/worksheets/"))
     for member in ("[Content_Types].xml", "xl/workbook.xml", sheet, "xl/sharedStrings.xml", "xl/styles.xml"):
         if member in members:
@@ -316,18 +308,10 @@ def _zip_corruptions(rnd: random.Random, data: bytes) -> list[tuple[str, bytes, 
     out.append(("XML entity expansion", rezip(dict(members, **{sheet: laughs})), False))
     bomb = members[sheet].replace(b"<sheetData>", b"<sheetData>" + b" " * (20 * 1024 * 1024), 1)
     out.append(("sheet inflating to 20 MB", rezip(dict(members, **{sheet: bomb})), False))
-    out.append(("stored, not deflated", _restore(members), False))
+    out.append(("stored, not deflated", rezip(members, stored=True), False))
     out.append(("empty zip", rezip({}), False))
     out.append(("not a zip", b"PK\x03\x04" + rnd.randbytes(500), False))
     return out
-
-
-def _restore(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for member, content in members.items():
-            archive.writestr(member, content)
-    return buffer.getvalue()
 
 
 def _cell_corruptions(rnd: random.Random, rows: list[list], first_data_row: int, title: str, odd: list) -> list:

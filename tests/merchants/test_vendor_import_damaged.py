@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from merchants.models import PaymentCode, Vendor, WalletAccount
+from tests.damage import with_member
 from tests.merchants.test_vendor_import import GOOD_1, GOOD_2, HEADER, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +22,6 @@ def _good_xlsx() -> bytes:
         book.active.append(row)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
-
-
-def _with_member(content: bytes, member: str, data: bytes | None) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            if info.filename != member:
-                archive.writestr(info.filename, source.read(info))
-            elif data is not None:
-                archive.writestr(info.filename, data)
     return out.getvalue()
 
 
@@ -50,10 +39,10 @@ def _inflate_error(content: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
-        (lambda c: _with_member(c, "xl/styles.xml", b"\xff not xml"), "Không đọc được tệp Excel"),
-        (lambda c: _with_member(c, "[Content_Types].xml", b"<Types"), "Không đọc được tệp Excel"),
-        (lambda c: _with_member(c, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row"), "Không đọc được"),
-        (lambda c: _with_member(c, "xl/worksheets/sheet1.xml", None), "không có trang tính"),
+        (lambda c: with_member(c, "xl/styles.xml", b"\xff not xml"), "Không đọc được tệp Excel"),
+        (lambda c: with_member(c, "[Content_Types].xml", b"<Types"), "Không đọc được tệp Excel"),
+        (lambda c: with_member(c, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row"), "Không đọc được"),
+        (lambda c: with_member(c, "xl/worksheets/sheet1.xml", None), "không có trang tính"),
         (_inflate_error, "Không đọc được tệp Excel"),
     ],
     ids=["styles not XML", "content types cut", "sheet cut short", "sheet missing", "sheet fails to inflate"],

@@ -2,31 +2,16 @@
 connection (found by `make proof`'s parser fuzz): each is now rejected whole
 with a short reason, and the connection stays usable."""
 
-import io
-import zipfile
-
 import pytest
 from django.db import connection
 
 from core.errors import ValidationFailed
 from reconciliation.models import SettlementFile, SettlementLine
 from reconciliation.parsers.base import SettlementFormatError
+from tests.damage import with_member
 from tests.reconciliation.test_parsers import VIETTEL_NAME, VNPT_GOOD, VNPT_NAME, import_file, viettel_xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-def _with_member(content: bytes, member: str, data: bytes | None) -> bytes:
-    """The archive again with one member replaced (None: left out)."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            if info.filename != member:
-                archive.writestr(info.filename, source.read(info))
-            elif data is not None:
-                archive.writestr(info.filename, data)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -39,7 +24,7 @@ def _with_member(content: bytes, member: str, data: bytes | None) -> bytes:
     ids=["sheet missing", "sheet not XML", "sheet cut short"],
 )
 def test_a_viettel_workbook_whose_sheet_cannot_be_read_is_rejected(operator, data):
-    content = _with_member(viettel_xlsx(), "xl/worksheets/sheet1.xml", data)
+    content = with_member(viettel_xlsx(), "xl/worksheets/sheet1.xml", data)
 
     with pytest.raises(ValidationFailed) as caught:
         import_file(VIETTEL_NAME, content, operator)
