@@ -214,10 +214,10 @@ def _body_corpus(rnd: random.Random, valid: bytes) -> list[tuple[str, bytes, boo
         ("lone surrogate escapes", valid[:-1] + b', "\\ud800": "\\udfff"}'),
         ("NUL escape in a key", valid[:-1] + b', "k\\u0000": 1}'),
     ]
-    for _ in range(12):
+    for _ in range(20):
         cut = rnd.randrange(1, len(valid))
         out.append((f"truncated JSON at byte {cut}", valid[:cut]))
-    for _ in range(12):
+    for _ in range(20):
         flipped = bytearray(valid)
         for _ in range(rnd.randrange(1, 4)):
             at = rnd.randrange(len(flipped))
@@ -348,7 +348,7 @@ def _signature_cases(rnd: random.Random, deliveries: Deliveries, partner: str) -
                 )
         return cases
     names = SIGNATURE_HEADERS[partner]
-    for _ in range(4):
+    for _ in range(6):
         headers, body = deliveries.valid(partner)
         for missing in names:
             kept = [(k, v) for k, v in headers if k != missing]
@@ -477,9 +477,9 @@ def _field_cases(rnd: random.Random, deliveries: Deliveries, partner: str) -> li
     # may be accepted, anything else must be a clean rejection.
     mutations = _field_mutations(rnd, base)
     for label, path, value in mutations:
-        payload = _with(deliveries.payload(partner), path, value)
         if path == ID_PATH[partner] and isinstance(value, str) and len(value) <= 60:
-            payload = _with(payload, path, value + deliveries.next_id(""))  # keep ids unique
+            value += deliveries.next_id("")  # each id new, so an accepted one is not a duplicate
+        payload = _with(deliveries.payload(partner), path, value)
         cases.append(_signed_payload(deliveries, partner, f"{label} = {_short(value)}", payload, False))
     # Keys nobody expects: NUL and lone surrogates in names.
     for key in ("k\x00", "\ud800", "x" * 400, ""):

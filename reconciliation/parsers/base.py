@@ -160,6 +160,19 @@ def check_net(line: Line, *, field: str) -> None:
         )
 
 
+# SettlementLine.description holds this much; the payer's note is kept, cut to
+# length, as webhook intake keeps it: a long note is no reason to refuse a file.
+MAX_DESCRIPTION = 200
+
+
+def free_text(text: str, *, line: int, field: str) -> str:
+    """A note from the file (a remark): cut to length; NUL, which PostgreSQL
+    cannot store and no partner writes on purpose, marks a damaged file."""
+    if "\x00" in text:
+        raise SettlementFormatError(_("có ký tự NUL (tệp hỏng?)"), line=line, field=field)
+    return text[:MAX_DESCRIPTION]
+
+
 def decode(content: bytes) -> str:
     try:
         text = content.decode("utf-8")

@@ -22,6 +22,7 @@ from reconciliation.parsers.base import (
     Status,
     check_window,
     date_from_digits,
+    free_text,
     local_time,
     whole_dong,
 )
@@ -128,6 +129,7 @@ def _detail(record: list[str], line_no: int, business_date: dt.date) -> Line:
             field=D_FIELDS[len(record)] if len(record) < len(D_FIELDS) else None,
         )
     _record_type, txn_ref, status, time_text, account, amount_text, fee_text, remark = record
+    remark = free_text(remark, line=line_no, field="remark")
     if not TXN_REF_RE.fullmatch(txn_ref):
         raise SettlementFormatError(
             _("mã giao dịch „%(value)s“ không hợp lệ") % {"value": txn_ref}, line=line_no, field="txn_ref"

@@ -9,7 +9,16 @@ from core.errors import ValidationFailed
 from reconciliation.models import SettlementFile, SettlementLine
 from reconciliation.parsers.base import SettlementFormatError
 from tests.damage import with_member
-from tests.reconciliation.test_parsers import VIETTEL_NAME, VNPT_GOOD, VNPT_NAME, import_file, viettel_xlsx
+from tests.reconciliation.test_parsers import (
+    MBF_GOOD,
+    MBF_NAME,
+    VIETTEL_NAME,
+    VNPT_GOOD,
+    VNPT_NAME,
+    assert_rejected,
+    import_file,
+    viettel_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +69,20 @@ def test_a_quoted_value_is_cut_but_a_short_one_is_kept_whole():
 
     assert long.message == "Dòng 7, cột „txn_ref“: mã giao dịch „" + "A" * 120 + "…“ không hợp lệ"
     assert short.message == "Dòng 7, cột „txn_ref“: mã giao dịch „ABC“ không hợp lệ"
+
+
+def test_a_mobifone_remark_longer_than_the_column_is_kept_cut(operator):
+    """The remark went to a 200-character column whole, and COPY failed."""
+    remark = "C4VK7M2Q9XA " + "rau cải " * 60
+    content = MBF_GOOD.replace("C4VK7M2Q9XA Thanh toan", remark).encode()
+
+    settlement = import_file(MBF_NAME, content, operator).file
+
+    line = SettlementLine.objects.get(file=settlement, line_no=2)
+    assert (line.description, line.reference) == (remark[:200], "C4VK7M2Q9XA")
+
+
+def test_a_nul_byte_in_a_mobifone_remark_rejects_the_file_naming_the_line(operator):
+    content = MBF_GOOD.replace("Thanh toan", "Thanh\x00toan").encode()
+
+    assert_rejected(MBF_NAME, content, operator, line=2, field="remark")
