@@ -94,7 +94,8 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 def gunicorn(
     env: dict[str, str], *, workers: int = 2, port: int | None = None, log: Path | None = None
 ) -> Iterator[int]:
-    """gunicorn serving the app with sync workers; yields its port. The
+    """gunicorn serving the app as deployed (`gunicorn.conf.py`: threaded
+    workers, keep-alive), on a free loopback port; yields the port. The
     server gets its own process group so stopping it stops its workers;
     its error output goes to `log` when given (a 5xx leaves its traceback there)."""
     port = port or free_port()
@@ -107,8 +108,6 @@ def gunicorn(
             "market40.wsgi",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
-            "--worker-class=sync",
-            "--timeout=60",
             "--log-level=warning",
         ],
         cwd=ROOT,
