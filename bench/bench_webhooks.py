@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench.common import Row
+from proof.live import wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
@@ -98,17 +99,6 @@ def _manage(env: dict, *args: str) -> str:
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     return done.stdout
-
-
-def _wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
 
 
 def _sql(database_url: str, query: str) -> str:
@@ -286,7 +276,7 @@ def run() -> list[Row]:
             env=server_env,
             start_new_session=True,
         )
-        _wait_for_port(PORT)
+        wait_for_port(PORT)
         total = CLOSED_LOOP_DELIVERIES + OFFERED_RATE * OFFERED_SECONDS + 600
         begun = time.monotonic()
         warm = _signed_requests(600, "warm")
