@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import psycopg
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext as _
@@ -148,14 +148,17 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> W
         partner=partner, credit_account=notice.credit_account, reference=notice.reference
     )
     sql = _record_new_sql(decided)
+    # The connection itself: through the `connection` proxy, each of the
+    # forty values would pay a context-local lookup.
+    db = connections[DEFAULT_DB_ALIAS]
     params = [
         *decided_params,
-        *_values(txn, _TXN_GIVEN),
+        *_values(txn, _TXN_GIVEN, db),
         partner,
         notice.original_partner_transaction_id or None,
         Kind.PAYMENT.value,
-        *_values(delivery, _DELIVERY_GIVEN),
-        *_values(event, _EVENT_GIVEN),
+        *_values(delivery, _DELIVERY_GIVEN, db),
+        *_values(event, _EVENT_GIVEN, db),
     ]
     row = _execute_prepared(sql, params)
     if row is None:
@@ -185,8 +188,8 @@ _DELIVERY_GIVEN = [f for f in WebhookDelivery._meta.concrete_fields if not f.pri
 _EVENT_GIVEN = [f for f in OutboxEvent._meta.concrete_fields if not f.primary_key and f.name != "transaction"]
 
 
-def _values(obj, fields) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+def _values(obj, fields, db) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, add=True), db) for f in fields]
 
 
 @functools.cache
