@@ -21,7 +21,7 @@ from django.db.models.fields import AutoFieldMixin
 
 from core.clock import day_bounds
 from reconciliation.models import SettlementFile, SettlementFileContent, SettlementLine
-from reconciliation.parsers import Line, parser_for
+from reconciliation.parsers import Line, NotStrictShape, parser_for
 
 COLUMNS = [
     "file_id",
@@ -145,9 +145,9 @@ def load_file(file_id: int, partner: str, content: bytes, business_date: dt.date
 
     On PostgreSQL a file whose parser offers `strict_body` and which is in
     that strict shape is streamed to COPY nearly as it came, and the checks
-    across fields are one query; any doubt (a clock time PostgreSQL refuses,
-    a check failing) rolls that back and the line-by-line parse decides, so
-    the error is always the parser's own.
+    across fields are one query; any doubt (a piece out of shape, a clock
+    time PostgreSQL refuses, a check failing) rolls that back and the
+    line-by-line parse decides, so the error is always the parser's own.
     """
     parser = parser_for(partner)
     strict = getattr(parser, "strict_body", None)
@@ -157,7 +157,7 @@ def load_file(file_id: int, partner: str, content: bytes, business_date: dt.date
             try:
                 with transaction.atomic():
                     return _copy_strict(file_id, lines, business_date)
-            except (_NotStrict, DataError, psycopg.DataError):
+            except (_NotStrict, NotStrictShape, DataError, psycopg.DataError):
                 pass  # COPY goes through psycopg itself, so its errors come unwrapped
     return load_lines(file_id, parser.parse(content, business_date=business_date))
 

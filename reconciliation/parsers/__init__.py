@@ -11,11 +11,11 @@ from types import ModuleType
 
 from core.partners import Partner
 from reconciliation.parsers import mobifone, viettel, vnpt
-from reconciliation.parsers.base import Kind, Line, SettlementFormatError, Status
+from reconciliation.parsers.base import Kind, Line, NotStrictShape, SettlementFormatError, Status
 
 PARSERS: dict[str, ModuleType] = {Partner.VNPT: vnpt, Partner.VIETTEL: viettel, Partner.MOBIFONE: mobifone}
 
-__all__ = ["PARSERS", "Kind", "Line", "SettlementFormatError", "Status", "parser_for", "recognise"]
+__all__ = ["PARSERS", "Kind", "Line", "NotStrictShape", "SettlementFormatError", "Status", "parser_for", "recognise"]
 
 
 def parser_for(partner: str) -> ModuleType:

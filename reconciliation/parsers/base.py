@@ -85,6 +85,11 @@ class SettlementFormatError(Exception):
         return f"{prefix[:1].upper()}{prefix[1:]}: {self.reason}" if prefix else self.reason
 
 
+class NotStrictShape(Exception):
+    """Raised by a parser's `strict_body` pieces when the file turns out not
+    to be in the strict shape: the loader then parses it line by line."""
+
+
 class SettlementParser(Protocol):
     """The interface each `reconciliation/parsers/<partner>.py` module offers."""
 

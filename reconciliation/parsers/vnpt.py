@@ -21,6 +21,7 @@ from core.clock import day_bounds
 from reconciliation.parsers.base import (
     Kind,
     Line,
+    NotStrictShape,
     SettlementFormatError,
     Status,
     check_net,
@@ -151,24 +152,16 @@ def _parse_lines(stream: io.TextIOWrapper, business_date: dt.date) -> Iterator[L
 def strict_body(content: bytes) -> Iterator[list[bytes]] | None:
     """The lines of a file in the strictest shape (see `_BODY_RE`), with the
     type already in the parsers' vocabulary, a megabyte's worth at a time;
-    None when the file is not in that shape and must be parsed line by line.
-    The whole file is checked before the first line is given out, a megabyte
-    at a time (one match over all of it would hold its backtracking state for
-    a million lines)."""
+    None when the header already says the file is not in that shape. Each
+    piece is checked as it is given out (one match over the whole file would
+    hold its backtracking state for a million lines, and checking it all
+    first would keep the database waiting): a piece out of shape raises
+    NotStrictShape, and the caller parses the file line by line instead."""
     start = 3 if content.startswith(b"\xef\xbb\xbf") else 0
     cut = content.find(b"\n", start)
     if cut < 0 or content[start:cut] != _HEADER_BYTES:
         return None
-    pieces = []
-    position, size = cut + 1, len(content)
-    while position < size:
-        end = content.find(b"\n", position + _PIECE)
-        end = size if end < 0 else end + 1
-        if _BODY_RE.fullmatch(content, position, end) is None:
-            return None
-        pieces.append((position, end))
-        position = end
-    return _strict_pieces(content, pieces)
+    return _strict_pieces(content, cut + 1)
 
 
 # The type is the field after the id, and an id holds no comma.
@@ -176,13 +169,19 @@ _PAYMENT_TYPE = re.compile(rb"^([^,\n]*),PAYMENT,", re.MULTILINE)
 _REFUND_TYPE = re.compile(rb"^([^,\n]*),REFUND,", re.MULTILINE)
 
 
-def _strict_pieces(content: bytes, pieces: list[tuple[int, int]]) -> Iterator[list[bytes]]:
-    for position, end in pieces:
+def _strict_pieces(content: bytes, position: int) -> Iterator[list[bytes]]:
+    size = len(content)
+    while position < size:
+        end = content.find(b"\n", position + _PIECE)
+        end = size if end < 0 else end + 1
+        if _BODY_RE.fullmatch(content, position, end) is None:
+            raise NotStrictShape
         piece = _REFUND_TYPE.sub(rb"\1,refund,", _PAYMENT_TYPE.sub(rb"\1,payment,", content[position:end]))
         lines = piece.split(b"\n")
         if not lines[-1]:
             lines.pop()
         yield lines
+        position = end
 
 
 def _bad_time(value: str, line_no: int) -> SettlementFormatError:

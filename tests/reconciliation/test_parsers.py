@@ -128,6 +128,17 @@ def test_repeated_ids_are_flagged_across_a_large_file(operator):
     assert unix.line_count == dos.line_count == 14_002
 
 
+def test_a_fault_far_into_a_large_file_rejects_it_whole(operator):
+    # The strict path has already copied the first megabyte when it meets the
+    # bad line; all of it is rolled back and the line-by-line parse names the line.
+    body = "".join(
+        f"VNPT26112{i:08d},PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,{1000 + i},0,{1000 + i},\n"
+        for i in range(14_000)
+    )
+    bad = "VNPT2611299999999,PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,12O00,0,12000,\n"
+    assert_rejected(VNPT_NAME, (VNPT_HEADER + body + bad).encode(), operator, line=14_002, field="amount")
+
+
 def _vnpt_with(line: str) -> bytes:
     return (VNPT_GOOD + line).encode()
 
