@@ -15,6 +15,10 @@ class DomainError(Exception):
         self.message = message
         self.errors = errors or {}
 
+    @classmethod
+    def single(cls, field: str, reason: str) -> "DomainError":
+        return cls(f"{field}: {reason}", errors={field: [reason]})
+
     @property
     def summary(self) -> str:
         """Every reason in one line, for a page message or a command's error."""
@@ -26,10 +30,6 @@ class ValidationFailed(DomainError):
 
     status_code = 422
 
-    @classmethod
-    def single(cls, field: str, reason: str) -> "ValidationFailed":
-        return cls(f"{field}: {reason}", errors={field: [reason]})
-
 
 class NotFound(DomainError, Http404):
     status_code = 404
@@ -40,4 +40,7 @@ class PermissionDenied(DomainError, DjangoPermissionDenied):
 
 
 class Conflict(DomainError):
+    """Well-formed, but the object's current state refuses it (a code already
+    replaced or revoked, a vendor that is not active)."""
+
     status_code = 409

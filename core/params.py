@@ -3,12 +3,20 @@ API: a bad value is a ValidationFailed naming the field."""
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Annotated
 
 from django.utils.translation import gettext as _
+from pydantic import Field
 
 from core.errors import ValidationFailed
 
 DAY_LAYOUTS = ("%Y-%m-%d", "%d/%m/%Y")
+
+# An API query parameter holding a day: documented as an ISO date, read by
+# `parse_day` (which also takes dd/mm/yyyy, as people type it).
+DayParam = Annotated[
+    str | None, Field(description="yyyy-mm-dd (hoặc dd/mm/yyyy)", json_schema_extra={"format": "date"})
+]
 
 
 def parse_day(field: str, value: str | dt.date | None) -> dt.date | None:

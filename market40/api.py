@@ -1,8 +1,11 @@
 """The API surface in one place: each app's router, auth and error mapping."""
 
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, SessionAuth
 
 from core.errors import DomainError
@@ -22,7 +25,53 @@ class BearerToken(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """Every refusal: a sentence, and the reasons per field for bad input."""
+
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+# What an operation may answer besides its own responses, and when; every
+# operation's document lists them so a client (and a schema checker) knows.
+ERROR_RESPONSES = {
+    "401": "Chưa đăng nhập hoặc mã truy cập không hợp lệ",
+    "403": "Vai trò không được phép, hoặc thiếu mã CSRF khi dùng phiên đăng nhập",
+    "404": "Không tìm thấy, hoặc thuộc chợ khác",
+    "409": "Xung đột với trạng thái hiện tại",
+    "422": "Dữ liệu gửi lên chưa hợp lệ",
+}
+
+
+def _error_statuses(method: str, operation: dict) -> list[str]:
+    statuses = []
+    if operation.get("security"):
+        statuses += ["401", "403"]
+    params = operation.get("parameters", [])
+    names_object = any(p.get("in") == "path" or p.get("name") in ("market", "vendor") for p in params)
+    if names_object or "requestBody" in operation:
+        statuses.append("404")
+    if method in ("post", "put", "patch", "delete"):
+        statuses.append("409")
+    if params or "requestBody" in operation:
+        statuses.append("422")
+    return statuses
+
+
+class Market40Api(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in _error_statuses(method, operation):
+                    responses.setdefault(status, {"description": ERROR_RESPONSES[status], "content": body})
+        return schema
+
+
+api = Market40Api(
     title="Chợ 4.0 API",
     version="1",
     urls_namespace="api-v1",
@@ -36,6 +85,51 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError):
     return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
+
+
+# Reasons for ninja's own input checks (types, required fields, bounds), in
+# the shape and language of every other refusal.
+INPUT_REASONS = {
+    "missing": gettext_noop("Thiếu giá trị bắt buộc"),
+    "int_parsing": gettext_noop("Phải là số nguyên"),
+    "int_type": gettext_noop("Phải là số nguyên"),
+    "int_from_float": gettext_noop("Phải là số nguyên"),
+    "bool_parsing": gettext_noop("Phải là true hoặc false"),
+    "bool_type": gettext_noop("Phải là true hoặc false"),
+    "string_type": gettext_noop("Phải là chuỗi ký tự"),
+    "greater_than_equal": gettext_noop("Phải lớn hơn hoặc bằng %(ge)s"),
+    "less_than_equal": gettext_noop("Phải nhỏ hơn hoặc bằng %(le)s"),
+    "enum": gettext_noop("Chỉ nhận một trong: %(expected)s"),
+    "literal_error": gettext_noop("Chỉ nhận một trong: %(expected)s"),
+    "json_invalid": gettext_noop("Nội dung JSON không hợp lệ"),
+    "model_attributes_type": gettext_noop("Phải là một đối tượng JSON"),
+    "dict_type": gettext_noop("Phải là một đối tượng JSON"),
+    "string_too_long": gettext_noop("Dài quá %(max_length)s ký tự"),
+}
+
+
+def input_errors(errors: list[dict]) -> dict[str, list[str]]:
+    """ninja's error list → {field: [reason in the user's language]}."""
+    out: dict[str, list[str]] = {}
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        # ("body", "payload", "phone") names the field `phone`; ("query", "page") names `page`.
+        rest = loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc[1:]
+        field = ".".join(rest) or (loc[0] if loc else "body")
+        template = INPUT_REASONS.get(error.get("type", ""), "Giá trị không hợp lệ")
+        try:
+            reason = _(template) % {key: value for key, value in (error.get("ctx") or {}).items()}
+        except (KeyError, TypeError, ValueError):
+            reason = _("Giá trị không hợp lệ")
+        out.setdefault(field, []).append(reason)
+    return out
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError):
+    return api.create_response(
+        request, {"detail": _("Dữ liệu gửi lên chưa hợp lệ"), "errors": input_errors(exc.errors)}, status=422
+    )
 
 
 @api.exception_handler(Http404)

@@ -2,12 +2,13 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from core import audit
 from core.access import require_market_write
+from core.pagination import Pages
 from merchants import imports, selectors, services
-from merchants.models import WalletAccount
+from merchants.models import VendorStatus, WalletAccount
 from merchants.schemas import (
     AuditEntryOut,
     ImportReportOut,
@@ -27,7 +28,7 @@ def _with_accounts(vendors):
 
 
 @router.get("/markets", response=list[MarketOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_markets(request: HttpRequest, district: str | None = None, pilot: bool | None = None):
     markets = selectors.markets_visible_to(request.user)
     if district:
@@ -43,8 +44,10 @@ def get_market(request: HttpRequest, code: str):
 
 
 @router.get("/vendors", response=list[VendorOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_vendors(request: HttpRequest, market: str | None = None, status: str | None = None, search: str | None = None):
+@paginate(Pages, page_size=50)
+def list_vendors(
+    request: HttpRequest, market: str | None = None, status: VendorStatus | None = None, search: str | None = None
+):
     return _with_accounts(selectors.vendor_search(request.user, market=market, status=status, search=search))
 
 
@@ -80,7 +83,8 @@ def get_vendor(request: HttpRequest, code: str):
 @router.patch("/vendors/{code}", response=VendorOut)
 def update_vendor(request: HttpRequest, code: str, payload: VendorPatch):
     vendor = selectors.get_vendor_for(request.user, code)
-    return services.vendor_update(actor=request.user, vendor=vendor, data=payload.dict(exclude_unset=True))
+    changes = {field: value for field, value in payload.dict(exclude_unset=True).items() if value is not None}
+    return services.vendor_update(actor=request.user, vendor=vendor, data=changes)
 
 
 @router.get("/vendors/{code}/history", response=list[AuditEntryOut])

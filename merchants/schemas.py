@@ -1,8 +1,10 @@
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
+from core.partners import Partner
 from core.privacy import personal
+from merchants.models import GoodsCategory, VendorStatus
 
 
 class MarketOut(Schema):
@@ -21,9 +23,17 @@ class MarketOut(Schema):
         return obj.get_district_display()
 
 
+# The services check these fields and answer in Vietnamese; the schema says
+# the same rules to clients (the services stay the single source of the reasons).
+PARTNER = {"enum": list(Partner.values)}
+ACCOUNT_NUMBER = {"pattern": r"^[0-9 .\-]*[0-9][0-9 .\-]*$"}
+CATEGORY = {"enum": list(GoodsCategory.values)}
+STALL = {"pattern": r"^[A-Za-z0-9][A-Za-z0-9\-/]{0,15}$"}
+
+
 class WalletAccountIn(Schema):
-    partner: str
-    account_number: str
+    partner: str = Field(json_schema_extra=PARTNER)
+    account_number: str = Field(json_schema_extra=ACCOUNT_NUMBER)
 
 
 class WalletAccountOut(Schema):
@@ -45,30 +55,32 @@ class WalletAccountOut(Schema):
 
 class VendorIn(Schema):
     market: str
-    stall_number: str
+    stall_number: str = Field(json_schema_extra=STALL)
     full_name: str
     trade_name: str = ""
     phone: str
     national_id: str
-    category: str
-    consent_given: bool
+    category: str = Field(json_schema_extra=CATEGORY)
+    consent_given: bool = Field(description="Phải là true: tiểu thương đã đồng ý", json_schema_extra={"const": True})
     activate: bool = True
 
 
 class VendorPatch(Schema):
-    stall_number: str | None = None
+    """The fields to change; a field left out or null stays as it is."""
+
+    stall_number: str | None = Field(None, json_schema_extra=STALL)
     full_name: str | None = None
     trade_name: str | None = None
     phone: str | None = None
     national_id: str | None = None
-    category: str | None = None
-    status: str | None = None
+    category: str | None = Field(None, json_schema_extra={"enum": [*GoodsCategory.values, None]})
+    status: str | None = Field(None, json_schema_extra={"enum": [*VendorStatus.values, None]})
 
 
 class VendorOut(Schema):
     code: str
     market: str
-    stall_number: str
+    stall_number: str = Field(json_schema_extra=STALL)
     full_name: str
     trade_name: str
     phone: str

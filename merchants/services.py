@@ -237,7 +237,7 @@ def payment_code_reissue(*, actor, code: PaymentCode) -> PaymentCode:
     newer = code.wallet_account.payment_codes.filter(revoked_at__isnull=True).exclude(pk=code.pk).exists()
     if code.revoked_at is not None and newer:
         reason = _("Mã này đã được thay bằng phiên bản mới hơn; hãy cấp lại từ mã đang dùng")
-        raise ValidationFailed.single("code", reason)
+        raise Conflict.single("code", reason)
     return payment_code_issue(actor=actor, account=code.wallet_account)
 
 
@@ -247,7 +247,7 @@ def payment_code_revoke(*, actor, code: PaymentCode, reason: str) -> PaymentCode
     if not reason:
         raise ValidationFailed.single("reason", _("Vui lòng ghi lý do thu hồi mã"))
     if code.revoked_at is not None:
-        raise ValidationFailed.single("code", _("Mã này đã bị thu hồi trước đó"))
+        raise Conflict.single("code", _("Mã này đã bị thu hồi trước đó"))
     with transaction.atomic():
         _revoke(actor=actor, code=code, reason=reason)
     return code
@@ -255,9 +255,9 @@ def payment_code_revoke(*, actor, code: PaymentCode, reason: str) -> PaymentCode
 
 def _require_issuable(account: WalletAccount) -> None:
     if not account.is_active:
-        raise ValidationFailed.single("wallet_account", _("Tài khoản ví đã ngừng dùng"))
+        raise Conflict.single("wallet_account", _("Tài khoản ví đã ngừng dùng"))
     if account.vendor.status != VendorStatus.ACTIVE:
-        raise ValidationFailed.single("vendor", _("Chỉ cấp mã cho tiểu thương đang hoạt động"))
+        raise Conflict.single("vendor", _("Chỉ cấp mã cho tiểu thương đang hoạt động"))
     if not partner_bin(account.partner):
         raise ValidationFailed.single(
             "partner",

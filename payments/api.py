@@ -3,15 +3,16 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from core.access import require_operator
 from core.errors import NotFound
-from core.params import parse_day
+from core.pagination import Pages
+from core.params import DayParam, parse_day
 from core.partners import Partner
 from merchants.models import Vendor
 from payments import selectors, services
-from payments.models import Transaction, WebhookDelivery
+from payments.models import Kind, Status, Transaction, Verdict, WebhookDelivery
 from payments.schemas import AttributeIn, DeliveryOut, DismissIn, TransactionOut
 from payments.webhook_http import webhook_response
 
@@ -30,17 +31,17 @@ def webhook(request: HttpRequest, partner: str):
 
 
 @router.get("/transactions", response=list[TransactionOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_transactions(
     request: HttpRequest,
-    partner: str | None = None,
+    partner: Partner | None = None,
     market: str | None = None,
     vendor: str | None = None,
-    business_date: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
+    business_date: DayParam = None,
+    date_from: DayParam = None,
+    date_to: DayParam = None,
+    status: Status | None = None,
+    kind: Kind | None = None,
     unattributed: bool | None = None,
 ):
     first = parse_day("date_from", date_from or business_date)
@@ -59,7 +60,7 @@ def list_transactions(
 
 
 @router.get("/transactions/unattributed", response=list[TransactionOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_unattributed(request: HttpRequest):
     require_operator(request.user)
     return selectors.unattributed_queue().select_related("vendor", "market")
@@ -81,8 +82,8 @@ def dismiss_transaction(request: HttpRequest, txn_id: int, payload: DismissIn):
 
 
 @router.get("/webhook-deliveries", response=list[DeliveryOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_deliveries(request: HttpRequest, partner: str | None = None, verdict: str | None = None):
+@paginate(Pages, page_size=50)
+def list_deliveries(request: HttpRequest, partner: Partner | None = None, verdict: Verdict | None = None):
     require_operator(request.user)
     return selectors.delivery_log(partner=partner, verdict=verdict)
 

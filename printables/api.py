@@ -1,15 +1,17 @@
 """Payment codes, their images, posters and the vendor link, under /api/v1/."""
 
 import datetime as dt
+from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from core.errors import DomainError, NotFound
+from core.openapi import GONE, file_answer
 from core.partners import Partner
 from merchants import selectors as merchant_selectors
 from merchants import services as merchant_services
@@ -18,6 +20,7 @@ from printables import documents, links, qr, selectors, services
 from printables.models import BatchState, PosterBatch
 
 router = Router(tags=["payment codes and posters"])
+Layout = Literal["a5", "a4x2"]
 
 
 class Gone(DomainError):
@@ -66,7 +69,8 @@ class PaymentCodeOut(Schema):
 
 
 class RevokeIn(Schema):
-    reason: str = ""
+    # Required and not blank; the service gives the reason in Vietnamese.
+    reason: str = Field(json_schema_extra={"pattern": r"\S"})
 
 
 class BatchOut(Schema):
@@ -153,7 +157,11 @@ def issue_payment_code(request: HttpRequest, code: str, account_id: int):
     return Status(201, merchant_services.payment_code_issue(actor=request.user, account=account))
 
 
-@router.get("/vendors/{code}/payment-codes/{code_id}/qr.png", url_name="qr_png")
+@router.get(
+    "/vendors/{code}/payment-codes/{code_id}/qr.png",
+    url_name="qr_png",
+    openapi_extra=file_answer("image/png", description="Ảnh QR", extra=GONE),
+)
 def payment_code_png(request: HttpRequest, code: str, code_id: int):
     payment_code = _active_image_payload(request, code, code_id)
     response = HttpResponse(qr.png(payment_code.payload), content_type="image/png")
@@ -161,13 +169,17 @@ def payment_code_png(request: HttpRequest, code: str, code_id: int):
     return response
 
 
-@router.get("/vendors/{code}/payment-codes/{code_id}/qr.svg", url_name="qr_svg")
+@router.get(
+    "/vendors/{code}/payment-codes/{code_id}/qr.svg",
+    url_name="qr_svg",
+    openapi_extra=file_answer("image/svg+xml", description="Ảnh QR", extra=GONE),
+)
 def payment_code_svg(request: HttpRequest, code: str, code_id: int):
     payment_code = _active_image_payload(request, code, code_id)
     return HttpResponse(qr.svg(payment_code.payload), content_type="image/svg+xml")
 
 
-@router.get("/vendors/{code}/poster.pdf")
+@router.get("/vendors/{code}/poster.pdf", openapi_extra=file_answer("application/pdf", description="Áp phích A5"))
 def vendor_poster(request: HttpRequest, code: str):
     vendor = merchant_selectors.get_vendor_for(request.user, code)
     return _pdf(documents.vendor_poster_pdf(vendor), f"{vendor.code}.pdf")
@@ -179,8 +191,13 @@ def vendor_link(request: HttpRequest, code: str):
     return {"url": links.vendor_link(vendor), "valid_days": settings.VENDOR_LINK_MAX_AGE_DAYS}
 
 
-@router.get("/markets/{code}/posters.pdf", response={202: BatchOut}, url_name="market_posters_pdf")
-def market_posters(request: HttpRequest, code: str, layout: str = "a5"):
+@router.get(
+    "/markets/{code}/posters.pdf",
+    response={202: BatchOut},
+    url_name="market_posters_pdf",
+    openapi_extra=file_answer("application/pdf", description="Áp phích của chợ"),
+)
+def market_posters(request: HttpRequest, code: str, layout: Layout = "a5"):
     """Small markets: the PDF now. Large ones: the batch's file when ready, else 202 and its status."""
     market = merchant_selectors.get_market_for(request.user, code)
     layout = services.clean_layout(layout)
@@ -195,7 +212,7 @@ def market_posters(request: HttpRequest, code: str, layout: str = "a5"):
 
 
 @router.get("/markets/{code}/posters/status", response=BatchOut, url_name="poster_batch_status")
-def poster_batch_status(request: HttpRequest, code: str, layout: str = "a5"):
+def poster_batch_status(request: HttpRequest, code: str, layout: Layout = "a5"):
     market = merchant_selectors.get_market_for(request.user, code)
     layout = services.clean_layout(layout)
     batch = selectors.latest_batch(market, layout=layout)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from core.errors import ValidationFailed
+from core.errors import Conflict
 from merchants.models import Market, Vendor
 from printables import posters, selectors
 
@@ -10,12 +10,12 @@ from printables import posters, selectors
 def vendor_poster_pdf(vendor: Vendor) -> bytes:
     poster = selectors.vendor_poster(vendor)
     if not poster.codes:
-        raise ValidationFailed.single("vendor", _("Tiểu thương chưa có mã QR đang hoạt động để in"))
+        raise Conflict.single("vendor", _("Tiểu thương chưa có mã QR đang hoạt động để in"))
     return posters.render([poster], title=vendor.display_name)
 
 
 def market_posters_pdf(market: Market, *, layout: str, items: list[posters.PosterData] | None = None) -> bytes:
     items = selectors.market_posters(market) if items is None else items
     if not items:
-        raise ValidationFailed.single("market", _("Chợ chưa có tiểu thương nào có mã QR đang hoạt động"))
+        raise Conflict.single("market", _("Chợ chưa có tiểu thương nào có mã QR đang hoạt động"))
     return posters.render(items, layout=layout, title=market.name)

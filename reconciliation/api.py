@@ -4,11 +4,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from core.access import require_operator
+from core.openapi import file_answer
+from core.pagination import Pages
+from core.params import DayParam
+from core.partners import Partner
 from reconciliation import reports, selectors, services
-from reconciliation.models import Channel
+from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, RunStatus
 from reconciliation.schemas import ExceptionOut, ImportOut, ResolveIn, RunDetailOut, RunOut
 
 router = Router(tags=["reconciliation"])
@@ -37,13 +41,13 @@ def upload_file(request: HttpRequest, file: File[UploadedFile], partner: Form[st
 
 
 @router.get("/runs", response=list[RunOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_runs(
     request: HttpRequest,
-    partner: str | None = None,
-    status: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
+    partner: Partner | None = None,
+    status: RunStatus | None = None,
+    date_from: DayParam = None,
+    date_to: DayParam = None,
 ):
     runs = selectors.run_search(request.user, partner=partner, status=status, date_from=date_from, date_to=date_to)
     return [selectors.run_summary(run) for run in runs.prefetch_related("exceptions")]
@@ -68,15 +72,19 @@ def get_run(request: HttpRequest, run_id: int):
 
 
 @router.get("/runs/{run_id}/exceptions", response=list[ExceptionOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def run_exceptions(
-    request: HttpRequest, run_id: int, kind: str | None = None, status: str | None = None, market: str | None = None
+    request: HttpRequest,
+    run_id: int,
+    kind: ExceptionKind | None = None,
+    status: ExceptionStatus | None = None,
+    market: str | None = None,
 ):
     run = selectors.get_run_for(request.user, run_id)
     return selectors.exception_search(request.user, run=run, kind=kind, status=status, market=market)
 
 
-@router.get("/runs/{run_id}/export.csv")
+@router.get("/runs/{run_id}/export.csv", openapi_extra=file_answer("text/csv", description="Bảng đối soát"))
 def export_run_csv(request: HttpRequest, run_id: int):
     run = selectors.get_run_for(request.user, run_id)
     response = HttpResponse(reports.run_csv(request.user, run), content_type="text/csv; charset=utf-8")
@@ -84,7 +92,7 @@ def export_run_csv(request: HttpRequest, run_id: int):
     return response
 
 
-@router.get("/runs/{run_id}/report.pdf")
+@router.get("/runs/{run_id}/report.pdf", openapi_extra=file_answer("application/pdf", description="Báo cáo đối soát"))
 def run_report_pdf(request: HttpRequest, run_id: int):
     run = selectors.get_run_for(request.user, run_id)
     response = HttpResponse(reports.run_pdf(request.user, run), content_type="application/pdf")
@@ -93,15 +101,15 @@ def run_report_pdf(request: HttpRequest, run_id: int):
 
 
 @router.get("/exceptions", response=list[ExceptionOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_exceptions(
     request: HttpRequest,
-    partner: str | None = None,
-    kind: str | None = None,
-    status: str | None = None,
+    partner: Partner | None = None,
+    kind: ExceptionKind | None = None,
+    status: ExceptionStatus | None = None,
     market: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
+    date_from: DayParam = None,
+    date_to: DayParam = None,
     search: str | None = None,
 ):
     return selectors.exception_search(

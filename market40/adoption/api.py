@@ -1,12 +1,15 @@
 """GET /api/v1/adoption and /api/v1/adoption/markets/{code}, plus the
 exports for integrations. Figures come from `selectors`, like the pages."""
 
+from typing import Literal
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from core.errors import ValidationFailed
-from core.params import parse_day
+from core.openapi import file_answer
+from core.params import DayParam, parse_day
 from core.partners import Partner
 from market40.adoption import exports, selectors
 from market40.adoption.formatting import format_percent, format_vnd, percent_number
@@ -15,6 +18,8 @@ from market40.adoption.selectors import COHORTS, Figures, MarketRow, Projection,
 from market40.adoption.tables import TABLES
 
 router = Router(tags=["adoption"])
+PeriodKind = Literal["day", "week", "month"]
+TableName = Literal[tuple(TABLES)]  # the tables the CSV export names
 
 
 def _period(date: str | None, period: str | None) -> selectors.Period:
@@ -133,12 +138,12 @@ def _json(payload: dict) -> JsonResponse:
 
 
 @router.get("", response=AdoptionOut, summary="Adoption across the city for a day, week or month")
-def adoption(request: HttpRequest, date: str | None = None, period: str = "month"):
+def adoption(request: HttpRequest, date: DayParam = None, period: PeriodKind = "month"):
     return _json(report_out(selectors.report_for(request.user, period=_period(date, period))))
 
 
 @router.get("/markets/{code}", response=MarketAdoptionOut, summary="One market's adoption")
-def market_adoption(request: HttpRequest, code: str, date: str | None = None, period: str = "month"):
+def market_adoption(request: HttpRequest, code: str, date: DayParam = None, period: PeriodKind = "month"):
     report, row = selectors.market_report_for(request.user, code, period=_period(date, period))
     return _json(
         {
@@ -153,9 +158,17 @@ def market_adoption(request: HttpRequest, code: str, date: str | None = None, pe
     )
 
 
-@router.get("/export", summary="The report's tables as CSV (one table) or XLSX (all tables)")
+@router.get(
+    "/export",
+    summary="The report's tables as CSV (one table) or XLSX (all tables)",
+    openapi_extra=file_answer("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
 def export(
-    request: HttpRequest, format: str = "xlsx", table: str = "markets", date: str | None = None, period: str = "month"
+    request: HttpRequest,
+    format: Literal["csv", "xlsx"] = "xlsx",
+    table: TableName = "markets",
+    date: DayParam = None,
+    period: PeriodKind = "month",
 ):
     report = selectors.report_for(request.user, period=_period(date, period))
     return export_response(report, format=format, table=table)

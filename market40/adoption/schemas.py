@@ -52,7 +52,9 @@ class ProjectionOut(Schema):
     date: dt.date | None
 
 
-class MarketOut(FiguresOut):
+class MarketFiguresOut(FiguresOut):
+    """One market's row of the report (the register's MarketOut is another schema)."""
+
     code: str
     name: str
     district: str
@@ -92,12 +94,12 @@ class TargetsOut(Schema):
 class AdoptionOut(PeriodOut):
     targets: TargetsOut
     cohorts: list[CohortOut]
-    markets: list[MarketOut]
+    markets: list[MarketFiguresOut]
     trend: list[TrendOut]
     projections: list[ProjectionOut]
 
 
 class MarketAdoptionOut(PeriodOut):
-    market: MarketOut
+    market: MarketFiguresOut
     markets_in_city: int
     trend: list[dict]

@@ -61,7 +61,7 @@ def test_reissuing_a_superseded_code_is_refused(api_for, board_a, lan):
 
     response = client.post(f"/api/v1/vendors/{lan.code}/payment-codes/{old.pk}/reissue")
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "code" in response.json()["errors"]
     assert PaymentCode.objects.filter(wallet_account=old.wallet_account).count() == 2
 
@@ -125,7 +125,7 @@ def test_suspending_a_vendor_revokes_every_code(api_for, board_a, lan):
     listed = api_for(board_a).get(f"/api/v1/vendors/{lan.code}/payment-codes", {"active": "true"})
     assert listed.json() == []
     poster = api_for(board_a).get(f"/api/v1/vendors/{lan.code}/poster.pdf")
-    assert poster.status_code == 422
+    assert poster.status_code == 409
 
 
 def test_vendor_poster_pdf_codes_scan(api_for, board_a, lan):
