@@ -1,5 +1,9 @@
 from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+WEBHOOK_PREFIX = "/api/v1/webhooks/"
 
 
 class VietnameseFirstLocaleMiddleware:
@@ -19,3 +23,44 @@ class VietnameseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulCharacters:
+    """A NUL character in the path, query string or a form field is bad input.
+
+    PostgreSQL text cannot hold one, so letting it reach a query turns a
+    typing slip or a probe into a server error. The API answers 422 in its
+    usual shape, a page 400. Partner webhooks keep their own contract
+    (the signed body is judged by payments intake)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(WEBHOOK_PREFIX):
+            field = self._field_with_nul(request)
+            if field is not None:
+                return self._refuse(request, field)
+        return self.get_response(request)
+
+    @staticmethod
+    def _field_with_nul(request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "")
+        content_type = request.content_type or ""
+        if request.method == "POST" and content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for name, values in request.POST.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return name.replace("\x00", "")
+        return None
+
+    @staticmethod
+    def _refuse(request, field: str) -> HttpResponse:
+        reason = _("Không được chứa ký tự NUL")
+        if request.path.startswith("/api/"):
+            body = {"detail": _("Dữ liệu gửi lên chưa hợp lệ"), "errors": {field: [reason]}}
+            return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(reason)

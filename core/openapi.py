@@ -10,6 +10,12 @@ def file_answer(*content_types: str, description: str = "Tệp", extra: dict | N
     return {"responses": responses}
 
 
+CONFLICT = {
+    "409": {
+        "description": "Chưa có mã QR đang hoạt động để in",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+}
 GONE = {
     "410": {
         "description": "Mã QR đã bị thu hồi",

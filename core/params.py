@@ -12,11 +12,17 @@ from core.errors import ValidationFailed
 
 DAY_LAYOUTS = ("%Y-%m-%d", "%d/%m/%Y")
 
-# An API query parameter holding a day: documented as an ISO date, read by
-# `parse_day` (which also takes dd/mm/yyyy, as people type it).
-DayParam = Annotated[
-    str | None, Field(description="yyyy-mm-dd (hoặc dd/mm/yyyy)", json_schema_extra={"format": "date"})
-]
+
+def _day_schema(schema: dict) -> None:
+    """Documented as an ISO date or empty (no filter), as `parse_day` reads it
+    (it also takes dd/mm/yyyy, as people type it)."""
+    schema.pop("anyOf", None)
+    schema.pop("type", None)
+    schema["anyOf"] = [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}, {"type": "null"}]
+
+
+# An API query parameter holding a day.
+DayParam = Annotated[str | None, Field(description="yyyy-mm-dd (hoặc dd/mm/yyyy)", json_schema_extra=_day_schema)]
 
 
 def parse_day(field: str, value: str | dt.date | None) -> dt.date | None:

@@ -1,11 +1,14 @@
 """The API surface in one place: each app's router, auth and error mapping."""
 
+import json
+
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from core.errors import DomainError
@@ -40,22 +43,54 @@ ERROR_RESPONSES = {
     "404": "Không tìm thấy, hoặc thuộc chợ khác",
     "409": "Xung đột với trạng thái hiện tại",
     "422": "Dữ liệu gửi lên chưa hợp lệ",
+    "414": "Địa chỉ yêu cầu quá dài (máy chủ phía trước từ chối)",
 }
 
 
 def _error_statuses(method: str, operation: dict) -> list[str]:
     statuses = []
-    if operation.get("security"):
-        statuses += ["401", "403"]
     params = operation.get("parameters", [])
-    names_object = any(p.get("in") == "path" or p.get("name") in ("market", "vendor") for p in params)
-    if names_object or "requestBody" in operation:
-        statuses.append("404")
+    if operation.get("security"):
+        # 404 too: an object, market or report the person may not see is
+        # answered as if it did not exist.
+        statuses += ["401", "403", "404"]
     if method in ("post", "put", "patch", "delete"):
         statuses.append("409")
     if params or "requestBody" in operation:
         statuses.append("422")
+    if any(p.get("in") == "query" for p in params):
+        statuses.append("414")
     return statuses
+
+
+class BodyRefused(ValueError):
+    """A JSON body the API will not read; the message is the reason."""
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class ObjectBodies(Parser):
+    """Every request body of the API is a JSON object, and (as PostgreSQL text
+    cannot hold one) carries no NUL character."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:
+            raise BodyRefused(gettext_noop("Nội dung JSON không hợp lệ")) from exc
+        if not isinstance(data, dict):
+            raise BodyRefused(gettext_noop("Nội dung phải là một đối tượng JSON"))
+        if _has_nul(data):
+            raise BodyRefused(gettext_noop("Không được chứa ký tự NUL"))
+        return data
 
 
 class Market40Api(NinjaAPI):
@@ -67,7 +102,9 @@ class Market40Api(NinjaAPI):
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 for status in _error_statuses(method, operation):
-                    responses.setdefault(status, {"description": ERROR_RESPONSES[status], "content": body})
+                    # A 414 comes from gunicorn (or the proxy) as a page, never from the API.
+                    answer = {"description": ERROR_RESPONSES[status]} | ({} if status == "414" else {"content": body})
+                    responses.setdefault(status, answer)
         return schema
 
 
@@ -79,6 +116,7 @@ api = Market40Api(
     auth=[BearerToken(), SessionAuth(csrf=True)],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=ObjectBodies(),
 )
 
 
@@ -130,6 +168,15 @@ def invalid_input(request: HttpRequest, exc: ValidationError):
     return api.create_response(
         request, {"detail": _("Dữ liệu gửi lên chưa hợp lệ"), "errors": input_errors(exc.errors)}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """ninja's own refusals; a body it could not read is bad input like any other."""
+    if exc.status_code == 400 and isinstance(exc.__cause__, BodyRefused):
+        errors = {"body": [_(str(exc.__cause__))]}
+        return api.create_response(request, {"detail": _("Dữ liệu gửi lên chưa hợp lệ"), "errors": errors}, status=422)
+    return api.create_response(request, {"detail": str(exc), "errors": {}}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)

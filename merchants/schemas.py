@@ -26,7 +26,7 @@ class MarketOut(Schema):
 # The services check these fields and answer in Vietnamese; the schema says
 # the same rules to clients (the services stay the single source of the reasons).
 PARTNER = {"enum": list(Partner.values)}
-ACCOUNT_NUMBER = {"pattern": r"^[0-9 .\-]*[0-9][0-9 .\-]*$"}
+ACCOUNT_NUMBER = {"pattern": r"^[ .\-]*([0-9][ .\-]*){6,19}$"}
 CATEGORY = {"enum": list(GoodsCategory.values)}
 STALL = {"pattern": r"^[A-Za-z0-9][A-Za-z0-9\-/]{0,15}$"}
 

@@ -63,8 +63,8 @@ def _stall_is_taken(market: Market, stall_number: str) -> bool:
     return Vendor.objects.filter(market=market, stall_number=stall_number).exclude(status=VendorStatus.CLOSED).exists()
 
 
-def _stall_taken_error(stall_number: str) -> ValidationFailed:
-    return ValidationFailed.single(
+def _stall_taken_error(stall_number: str) -> Conflict:
+    return Conflict.single(
         "stall_number", _("Sạp %(stall)s đã có tiểu thương đăng ký ở chợ này") % {"stall": stall_number}
     )
 
@@ -137,7 +137,7 @@ def vendor_change_status(*, actor, vendor: Vendor, status: str, extra: dict | No
     if status not in VendorStatus.values:
         raise ValidationFailed.single("status", _("Trạng thái không hợp lệ"))
     if status != vendor.status and status not in VENDOR_TRANSITIONS[vendor.status]:
-        raise ValidationFailed.single(
+        raise Conflict.single(
             "status",
             _("Không thể chuyển từ “%(old)s” sang “%(new)s”")
             % {"old": vendor.get_status_display(), "new": VendorStatus(status).label},
@@ -157,7 +157,7 @@ def wallet_account_add(*, actor, vendor: Vendor, partner: str, account_number: s
     if errors:
         raise ValidationFailed(_("Tài khoản ví chưa hợp lệ"), errors=errors)
     if vendor.status == VendorStatus.CLOSED:
-        raise ValidationFailed.single("vendor", _("Tiểu thương đã nghỉ, không thể thêm tài khoản ví"))
+        raise Conflict.single("vendor", _("Tiểu thương đã nghỉ, không thể thêm tài khoản ví"))
     held = WalletAccount.objects.filter(is_active=True, **values).select_related("vendor").first()
     if held is not None:
         raise _account_taken_error(held, vendor)
@@ -182,12 +182,12 @@ def wallet_account_add(*, actor, vendor: Vendor, partner: str, account_number: s
     return account
 
 
-def _account_taken_error(held: WalletAccount, vendor: Vendor) -> ValidationFailed:
+def _account_taken_error(held: WalletAccount, vendor: Vendor) -> Conflict:
     if held.vendor_id == vendor.pk:
         reason = _("Tiểu thương đã có tài khoản ví này")
     else:
         reason = _("Số tài khoản này đã thuộc một tiểu thương khác")
-    return ValidationFailed.single("account_number", reason)
+    return Conflict.single("account_number", reason)
 
 
 def wallet_account_deactivate(*, actor, account: WalletAccount, reason: str) -> WalletAccount:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core import audit
 from core.access import require_market_write, role_of
-from core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.models import Role
 from core.partners import Partner
 from merchants import imports, selectors, services
@@ -74,7 +74,7 @@ def vendor_new(request: HttpRequest) -> HttpResponse:
                 vendor = services.vendor_register(
                     actor=request.user, market=market, data=data, consent_given=data.get("consent") == "on"
                 )
-            except ValidationFailed as exc:
+            except (ValidationFailed, Conflict) as exc:
                 errors = exc.errors
             else:
                 messages.success(request, _("Đã đăng ký tiểu thương %(name)s") % {"name": vendor.full_name})
@@ -115,7 +115,7 @@ def vendor_edit(request: HttpRequest, code: str) -> HttpResponse:
         data = {f: request.POST.get(f, "") for f in services.VENDOR_FIELDS}
         try:
             services.vendor_update(actor=request.user, vendor=vendor, data=data)
-        except ValidationFailed as exc:
+        except (ValidationFailed, Conflict) as exc:
             errors = exc.errors
         else:
             messages.success(request, _("Đã lưu thay đổi"))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from core.errors import DomainError, NotFound
-from core.openapi import GONE, file_answer
+from core.openapi import CONFLICT, GONE, file_answer
 from core.partners import Partner
 from merchants import selectors as merchant_selectors
 from merchants import services as merchant_services
@@ -179,7 +179,10 @@ def payment_code_svg(request: HttpRequest, code: str, code_id: int):
     return HttpResponse(qr.svg(payment_code.payload), content_type="image/svg+xml")
 
 
-@router.get("/vendors/{code}/poster.pdf", openapi_extra=file_answer("application/pdf", description="Áp phích A5"))
+@router.get(
+    "/vendors/{code}/poster.pdf",
+    openapi_extra=file_answer("application/pdf", description="Áp phích A5", extra=CONFLICT),
+)
 def vendor_poster(request: HttpRequest, code: str):
     vendor = merchant_selectors.get_vendor_for(request.user, code)
     return _pdf(documents.vendor_poster_pdf(vendor), f"{vendor.code}.pdf")
@@ -195,7 +198,7 @@ def vendor_link(request: HttpRequest, code: str):
     "/markets/{code}/posters.pdf",
     response={202: BatchOut},
     url_name="market_posters_pdf",
-    openapi_extra=file_answer("application/pdf", description="Áp phích của chợ"),
+    openapi_extra=file_answer("application/pdf", description="Áp phích của chợ", extra=CONFLICT),
 )
 def market_posters(request: HttpRequest, code: str, layout: Layout = "a5"):
     """Small markets: the PDF now. Large ones: the batch's file when ready, else 202 and its status."""

@@ -144,6 +144,8 @@ def adoption(request: HttpRequest, date: DayParam = None, period: PeriodKind = "
 
 @router.get("/markets/{code}", response=MarketAdoptionOut, summary="One market's adoption")
 def market_adoption(request: HttpRequest, code: str, date: DayParam = None, period: PeriodKind = "month"):
+    # Another market's code answers 404 whatever else the request says.
+    selectors.require_market_visible(request.user, code)
     report, row = selectors.market_report_for(request.user, code, period=_period(date, period))
     return _json(
         {

@@ -323,10 +323,14 @@ def report_for(user, *, period: Period, source=ROLLUPS) -> Report:
     return adoption_report(period=period, source=source)
 
 
+def require_market_visible(user, code: str) -> None:
+    if not visible_markets(user).filter(code=code).exists():
+        raise NotFound(_("Không tìm thấy chợ"))
+
+
 def market_report_for(user, code: str, *, period: Period, source=ROLLUPS) -> tuple[Report, MarketRow]:
     """One market's figures with its rank in the city; NotFound for a market
     the person cannot see."""
-    if not visible_markets(user).filter(code=code).exists():
-        raise NotFound(_("Không tìm thấy chợ"))
+    require_market_visible(user, code)
     report = adoption_report(period=period, source=source)
     return report, report.market(code)

@@ -59,6 +59,7 @@ def test_status_follows_the_lifecycle(client_a, vendor_code, path, allowed):
     assert all(r.status_code == 200 for r in responses[:-1])
     assert (responses[-1].status_code == 200) is allowed
     if not allowed:
+        assert responses[-1].status_code == 409
         assert "Không thể chuyển" in responses[-1].json()["errors"]["status"][0]
 
 
@@ -89,7 +90,7 @@ def test_an_account_number_is_held_by_one_vendor_per_partner(client_a, vendor_co
         f"/api/v1/vendors/{other['code']}/wallet-accounts", {"partner": "vnpt", "account_number": "0912345678"}
     )
 
-    assert taken.status_code == 422
+    assert taken.status_code == 409
     assert "đã thuộc một tiểu thương khác" in taken.json()["errors"]["account_number"][0]
     assert other_partner.status_code == 201
 

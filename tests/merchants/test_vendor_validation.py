@@ -101,7 +101,7 @@ def test_a_stall_holds_one_open_vendor(api_for, board_a, market_a):
 
     second = client.post("/api/v1/vendors", vendor_payload(market_a, national_id="092186000999", phone="0987654321"))
 
-    assert second.status_code == 422
+    assert second.status_code == 409
     assert "Sạp A-012 đã có tiểu thương" in second.json()["errors"]["stall_number"][0]
 
 
