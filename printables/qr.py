@@ -317,7 +317,8 @@ def matrix(text: str) -> QrMatrix:
         score = _penalty(grid, n)
         if best is None or score < best[0]:
             best = (score, mask, grid)
-    assert best is not None
+    if best is None:  # eight masks were scored above; kept as a check, not an assert (-O drops those)
+        raise RuntimeError("no QR mask was scored")
     text_grid = format(best[2], f"0{n * n}b")
     return QrMatrix(version=version, mask=best[1], rows=tuple(text_grid[i : i + n] for i in range(0, n * n, n)))
 
