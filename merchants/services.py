@@ -365,7 +365,12 @@ def import_job_start(*, actor, market: Market, filename: str, content: bytes, dr
 
 
 def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
-    """Import for real the file a dry run checked, without uploading it again."""
+    """Import for real the file a dry run checked, without uploading it again.
+
+    Only a finished dry run can be confirmed: confirming a real import (or one
+    still running, or failed) would import the file a second time."""
+    if not job.dry_run or job.state != ImportState.DONE:
+        raise Conflict.single("job", _("Chỉ xác nhận được một lần chạy thử đã xong"))
     return import_job_start(
         actor=actor, market=job.market, filename=job.filename, content=bytes(job.content), dry_run=False
     )

@@ -252,7 +252,11 @@ def vendor_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def vendor_import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _import_job_for(request, job_id)
-    confirmed = services.import_job_confirm(actor=request.user, job=job)
+    try:
+        confirmed = services.import_job_confirm(actor=request.user, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.summary)
+        return redirect("vendor-import-job", job_id=job.pk)
     return redirect("vendor-import-job", job_id=confirmed.pk)
 
 

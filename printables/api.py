@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from core.access import require_market_write
 from core.errors import DomainError, NotFound
 from core.openapi import CONFLICT, GONE, file_answer
 from core.partners import Partner
@@ -191,6 +192,9 @@ def vendor_poster(request: HttpRequest, code: str):
 @router.get("/vendors/{code}/link", response=VendorLinkOut)
 def vendor_link(request: HttpRequest, code: str):
     vendor = merchant_selectors.get_vendor_for(request.user, code)
+    # The link is the vendor's key to its codes and takings: the people who
+    # hand it over (its board, operators) get it, as on the vendor's page.
+    require_market_write(request.user, vendor.market)
     return {"url": links.vendor_link(vendor), "valid_days": settings.VENDOR_LINK_MAX_AGE_DAYS}
 
 
