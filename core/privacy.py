@@ -17,3 +17,18 @@ def mask(value: str, keep_start: int = 3, keep_end: int = 2) -> str:
 
 def personal(user, value: str) -> str:
     return value if sees_personal_data(user) else mask(value)
+
+
+# Keys under which records (audit snapshots, settlement lines) carry a phone
+# number, a CCCD or a wallet account number (usually the phone).
+PERSONAL_KEYS = frozenset({"phone", "national_id", "account_number", "credit_account", "account"})
+
+
+def personal_fields(user, data: dict | None) -> dict | None:
+    """A record with its personal values masked for people who do not need them."""
+    if data is None or sees_personal_data(user):
+        return data
+    return {
+        key: mask(str(value)) if key in PERSONAL_KEYS and isinstance(value, str) and value else value
+        for key, value in data.items()
+    }

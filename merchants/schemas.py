@@ -3,7 +3,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from core.partners import Partner
-from core.privacy import personal
+from core.privacy import personal, personal_fields
 from merchants.models import GoodsCategory, VendorStatus
 
 
@@ -137,3 +137,11 @@ class AuditEntryOut(Schema):
     @staticmethod
     def resolve_actor(obj) -> str | None:
         return obj.actor.username if obj.actor else None
+
+    @staticmethod
+    def resolve_before(obj, context) -> dict | None:
+        return personal_fields(context["request"].user, obj.before)
+
+    @staticmethod
+    def resolve_after(obj, context) -> dict | None:
+        return personal_fields(context["request"].user, obj.after)

@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from core.privacy import personal
+
 
 class TransactionOut(Schema):
     id: int
@@ -30,6 +32,11 @@ class TransactionOut(Schema):
     @staticmethod
     def resolve_market(obj) -> str | None:
         return obj.market.code if obj.market_id else None
+
+    @staticmethod
+    def resolve_credit_account(obj, context) -> str:
+        # A wallet account number is usually its holder's phone number.
+        return personal(context["request"].user, obj.credit_account)
 
 
 class AttributeIn(Schema):

@@ -14,6 +14,7 @@ from core.access import require_market_write
 from core.errors import DomainError, NotFound
 from core.openapi import CONFLICT, GONE, file_answer
 from core.partners import Partner
+from core.privacy import personal
 from merchants import selectors as merchant_selectors
 from merchants import services as merchant_services
 from merchants.models import PaymentCode, Vendor, WalletAccount
@@ -57,8 +58,9 @@ class PaymentCodeOut(Schema):
         return Partner(obj.wallet_account.partner).label
 
     @staticmethod
-    def resolve_account_number(obj: PaymentCode) -> str:
-        return obj.wallet_account.account_number
+    def resolve_account_number(obj: PaymentCode, context) -> str:
+        # The payload keeps the number: it is what the poster shows at the stall.
+        return personal(context["request"].user, obj.wallet_account.account_number)
 
     @staticmethod
     def resolve_qr_png(obj: PaymentCode) -> str:

@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from core.privacy import personal_fields
+
 
 class SettlementFileOut(Schema):
     id: int
@@ -87,6 +89,14 @@ class ExceptionOut(Schema):
     @staticmethod
     def resolve_resolved_by(obj) -> str | None:
         return obj.resolved_by.username if obj.resolved_by_id else None
+
+    @staticmethod
+    def resolve_file_side(obj, context) -> dict | None:
+        return personal_fields(context["request"].user, obj.file_side)
+
+    @staticmethod
+    def resolve_recorded_side(obj, context) -> dict | None:
+        return personal_fields(context["request"].user, obj.recorded_side)
 
 
 class ResolveIn(Schema):
