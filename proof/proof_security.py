@@ -223,13 +223,10 @@ def _transport_and_session(stack: Stack, users: dict) -> list[Row]:
 # --- CSRF on every cookie-authenticated write ------------------------------------------
 
 
-def _api_writes(stack: Stack, seeded: dict) -> list[tuple[str, str]]:
-    """Every write operation in the API document, with A's objects in its path."""
-    document = requests.get(
-        stack.url + "/api/v1/openapi.json", headers={"Host": HOST, "X-Forwarded-Proto": "https"}, timeout=30
-    ).json()
+def _url_values(seeded: dict) -> dict:
+    """Market A's objects, by the name a URL gives their parameter."""
     a = seeded["a"]
-    values = {
+    return {
         "code": a["vendors"][0],
         "code_id": a["codes"][0],
         "account_id": a["accounts"][0],
@@ -238,6 +235,14 @@ def _api_writes(stack: Stack, seeded: dict) -> list[tuple[str, str]]:
         "run_id": seeded["runs"][0],
         "delivery_id": seeded["deliveries"][0],
     }
+
+
+def _api_writes(stack: Stack, seeded: dict) -> list[tuple[str, str]]:
+    """Every write operation in the API document, with A's objects in its path."""
+    document = requests.get(
+        stack.url + "/api/v1/openapi.json", headers={"Host": HOST, "X-Forwarded-Proto": "https"}, timeout=30
+    ).json()
+    values = _url_values(seeded)
     writes = []
     for path, operations in document["paths"].items():
         for method in operations:
@@ -252,15 +257,8 @@ def _page_routes(seeded: dict) -> list[str]:
     view, so a route that only reads is refused the same way."""
     from django.urls import URLResolver, get_resolver
 
-    a = seeded["a"]
     values = {
-        "code": a["vendors"][0],
-        "code_id": a["codes"][0],
-        "account_id": a["accounts"][0],
-        "txn_id": a["transactions"][0],
-        "exception_id": a["exceptions"][0],
-        "run_id": seeded["runs"][0],
-        "delivery_id": seeded["deliveries"][0],
+        **_url_values(seeded),
         "job_id": 1,
         "token": "x",
         "table": "markets",
