@@ -124,6 +124,10 @@ def live_stack(
     _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     _psql(f"CREATE DATABASE {database}")
     env = stack_env(database_url, **extra_env)
+    # The cache holds login throttling; a run must not inherit the last one's.
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     tmp = tempfile.TemporaryDirectory(prefix="proof-api-")
     log_path = Path(tmp.name) / "server.log"
     server = None

@@ -480,3 +480,10 @@ def test_a_transaction_and_an_exception_of_market_b_exist_for_the_urls(world):
     """The matrix's 404s for a board mean 'not yours', not 'not there'."""
     assert Transaction.objects.filter(market__code="NK02").exists()
     assert ReconciliationException.objects.filter(pk=world.values["exception_id"], market__code="NK02").exists()
+
+
+@pytest.mark.parametrize("tail", ["", "poster.pdf", "qr/1.png"])
+def test_the_vendor_link_routes_refuse_a_tampered_token(world, tail):
+    token = world.values["token"]
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert Client().get(f"/v/{tampered}/{tail}").status_code == 404
