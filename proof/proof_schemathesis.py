@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -43,7 +44,7 @@ DATABASE = "market40_proof_api"
 REDIS_URL = os.environ.get("PROOF_API_REDIS_URL", "redis://127.0.0.1:6379/12")
 PASSWORD = "mat-khau-proof-40"  # noqa: S105 - scratch users of a throw-away database
 # Per operation and pass; the run covers ~40 operations in all four phases.
-MAX_EXAMPLES = int(os.environ.get("PROOF_SCHEMATHESIS_EXAMPLES", "25"))
+MAX_EXAMPLES = int(os.environ.get("PROOF_SCHEMATHESIS_EXAMPLES", "40"))
 SCENARIO = "schemathesis"
 
 
@@ -163,6 +164,10 @@ def live_stack(
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", check=False)
+        # The server's log stays for a look after the run (var/ is not tracked).
+        if log_path.exists():
+            (ROOT / "var").mkdir(exist_ok=True)
+            shutil.copyfile(log_path, ROOT / "var" / f"proof-{database}.log")
         tmp.cleanup()
 
 
