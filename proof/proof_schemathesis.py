@@ -14,9 +14,10 @@ Two passes over `/api/v1/openapi.json`, both seeded by the proof seed:
    at any object), and afterwards market B's rows in the database are exactly
    what they were.
 
-The server is gunicorn on a scratch PostgreSQL database
-(`market40_proof_api`), with Celery tasks run in process so a poster batch or
-a reconciliation rerun a request starts completes inside the run.
+The server is gunicorn as deployed (`proof.live`) on a scratch PostgreSQL
+database (`<DATABASE_URL's name>_schemathesis`), with Celery tasks run in
+process so a poster batch or a reconciliation rerun a request starts
+completes inside the run.
 """
 
 import contextlib
@@ -24,23 +25,19 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bench_webhooks import SECRETS
 from bench.common import Row
+from proof import live
 
-ROOT = Path(__file__).resolve().parent.parent
-PORT = 8771
-DATABASE = "market40_proof_api"
 REDIS_URL = os.environ.get("PROOF_API_REDIS_URL", "redis://127.0.0.1:6379/12")
 PASSWORD = "mat-khau-proof-40"  # noqa: S105 - scratch users of a throw-away database
 # Per operation and pass; the run covers ~40 operations in all four phases.
@@ -49,24 +46,6 @@ SCENARIO = "schemathesis"
 
 
 # --- the live stack: scratch database, seed data, gunicorn ----------------------------
-
-
-def _psql(sql: str, *, check: bool = True) -> None:
-    subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
-        check=check,
-        capture_output=True,
-    )
-
-
-def _wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"the server on port {port} did not start")
 
 
 @dataclass
@@ -78,18 +57,10 @@ class Stack:
     env: dict
     seeded: dict
     log_path: Path
-    extra: dict = field(default_factory=dict)
 
-    def manage(self, *args: str, settings: str | None = None, extra_env: dict | None = None) -> str:
-        env = dict(self.env, **(extra_env or {}))
-        if settings:
-            env["DJANGO_SETTINGS_MODULE"] = settings
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"manage.py {args[0]} failed: {done.stderr.strip()[-2000:]}")
-        return done.stdout
+    @property
+    def host(self) -> str:
+        return self.url.removeprefix("http://")
 
     def sql(self, query: str, params: tuple = ()) -> list[tuple]:
         import psycopg
@@ -98,76 +69,45 @@ class Stack:
             return conn.execute(query, params).fetchall()
 
 
-def stack_env(database_url: str, **extra: str) -> dict:
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_URL,
-        CELERY_TASK_ALWAYS_EAGER="1",
-        DEBUG="0",
-        LOG_LEVEL="WARNING",
-        MOBIFONE_BIN="970400",
-        DJANGO_SETTINGS_MODULE="market40.settings",
-        PYTHONHASHSEED="0",
-    )
-    env.update(SECRETS)
-    env.update(extra)
-    return env
-
-
 @contextlib.contextmanager
 def live_stack(
-    seed: int, *, database: str = DATABASE, port: int = PORT, workers: int = 3, **extra_env: str
+    seed: int, *, suffix: str = SCENARIO, port: int | None = None, workers: int = 3, **extra_env: str
 ) -> Iterator[Stack]:
-    """Create, migrate and seed a scratch database, then serve it with gunicorn
-    (its output, the application's log included, goes to a file)."""
-    database_url = f"postgres://postgres@127.0.0.1:5432/{database}"
-    _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    _psql(f"CREATE DATABASE {database}")
-    env = stack_env(database_url, **extra_env)
-    # The cache holds login throttling; a run must not inherit the last one's.
-    import redis
-
-    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    """Create, migrate and seed a scratch database (`<DATABASE_URL's name>_<suffix>`),
+    then serve it with gunicorn; its error output, the application's log
+    included, goes to a file kept as var/proof-<suffix>.log."""
+    port = port or live.free_port()
     tmp = tempfile.TemporaryDirectory(prefix="proof-api-")
     log_path = Path(tmp.name) / "server.log"
-    server = None
     try:
-        stack = Stack(f"http://127.0.0.1:{port}", database_url, env, {}, log_path)
-        stack.manage("migrate", "--noinput")
-        out = stack.manage(
-            "shell", "-c", f"from proof.proof_schemathesis import seed_two_markets; seed_two_markets({seed})"
-        )
-        stack.seeded = json.loads(out.strip().splitlines()[-1])
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "market40.wsgi",
-                    f"--bind=127.0.0.1:{port}",
-                    f"--workers={workers}",
-                    "--timeout=60",
-                    f"--log-level={'debug' if env.get('LOG_LEVEL') == 'DEBUG' else 'warning'}",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+        with live.scratch_postgres(suffix) as database_url:
+            env = live.server_env(
+                database_url,
+                REDIS_URL=REDIS_URL,
+                # A poster batch or a reconciliation rerun a request starts finishes inside it.
+                CELERY_TASK_ALWAYS_EAGER="1",
+                MOBIFONE_BIN="970400",
+                **SECRETS,
+                **extra_env,
             )
-        _wait_for_port(port)
-        yield stack
+            # The cache holds login throttling; a run must not inherit the last one's.
+            import redis
+
+            redis.Redis.from_url(REDIS_URL).flushdb()
+            live.manage(env, "migrate", "--noinput")
+            out = live.manage(
+                env, "shell", "-c", f"from proof.proof_schemathesis import seed_two_markets; seed_two_markets({seed})"
+            )
+            stack = Stack(
+                f"http://127.0.0.1:{port}", database_url, env, json.loads(out.strip().splitlines()[-1]), log_path
+            )
+            with live.gunicorn(env, workers=workers, port=port, log=log_path):
+                yield stack
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", check=False)
         # The server's log stays for a look after the run (var/ is not tracked).
         if log_path.exists():
-            (ROOT / "var").mkdir(exist_ok=True)
-            shutil.copyfile(log_path, ROOT / "var" / f"proof-{database}.log")
+            (live.ROOT / "var").mkdir(exist_ok=True)
+            shutil.copyfile(log_path, live.ROOT / "var" / f"proof-{suffix}.log")
         tmp.cleanup()
 
 
@@ -583,7 +523,7 @@ def _schemathesis(stack: Stack, workdir: Path, name: str, seed: int, target: dic
         os.environ,
         SCHEMATHESIS_HOOKS="proof.proof_schemathesis",
         PROOF_SCHEMATHESIS_TARGET=str(target_path),
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(live.ROOT),
     )
     command = [
         sys.executable,
@@ -606,7 +546,7 @@ def _schemathesis(stack: Stack, workdir: Path, name: str, seed: int, target: dic
     started = time.monotonic()
     # In the scratch folder: Schemathesis keeps a cache of past crashes in its
     # working directory and would replay them, so each run starts from none.
-    done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)  # noqa: S603
+    done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)  # noqa: S603 - our interpreter
     (workdir / f"{name}.out").write_text(done.stdout + done.stderr, encoding="utf-8")
     if not report.exists():
         raise RuntimeError(f"schemathesis wrote no report: {(done.stdout + done.stderr)[-3000:]}")

@@ -1,7 +1,7 @@
 """Security configuration, held to account on a live server in production
 settings (gunicorn, `market40.settings_production`, a scratch PostgreSQL
-database `market40_proof_api_security`, behind a pretend TLS proxy that sets
-X-Forwarded-Proto):
+database `<DATABASE_URL's name>_security`, behind a pretend TLS proxy that
+sets X-Forwarded-Proto):
 
 - `manage.py check --deploy` finds nothing;
 - cookies are Secure and HttpOnly, HSTS is sent, plain http is redirected,
@@ -28,23 +28,20 @@ import time
 import requests
 
 from bench.common import Row
-from proof.proof_schemathesis import ROOT, Stack, live_stack
+from proof import live
+from proof.proof_schemathesis import Stack, live_stack
 
 SCENARIO = "security"
 SHOWN = 6  # leaks listed in a row; the rest are counted
-PORT = 8772
-DATABASE = "market40_proof_api_security"
-HOST = f"127.0.0.1:{PORT}"
-ORIGIN = f"https://{HOST}"
 
 
-def production_env() -> dict[str, str]:
+def production_env(port: int) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "market40.settings_production",
         # A fresh random key each run: production settings refuse the embedded one.
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CSRF_TRUSTED_ORIGINS": ORIGIN,
+        "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
         "LOG_LEVEL": "DEBUG",
     }
 
@@ -55,11 +52,12 @@ class Browser:
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
+        self.origin = f"https://{stack.host}"
         self.cookies: dict[str, str] = {}
         self.last_set_cookie: list[str] = []
 
     def request(self, method: str, path: str, *, https: bool = True, csrf: bool = True, **kwargs):
-        headers = {"Host": HOST, "Referer": f"{ORIGIN}/", **kwargs.pop("headers", {})}
+        headers = {"Host": self.stack.host, "Referer": f"{self.origin}/", **kwargs.pop("headers", {})}
         if https:
             headers["X-Forwarded-Proto"] = "https"
         if self.cookies:
@@ -85,14 +83,14 @@ class Browser:
             "POST",
             "/accounts/login/",
             data={"username": username, "password": password, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
-            headers={"Referer": f"{ORIGIN}/accounts/login/"},
+            headers={"Referer": f"{self.origin}/accounts/login/"},
         )
 
 
 def _check_deploy(env: dict) -> tuple[bool, str]:
     done = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
+        cwd=live.ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -104,7 +102,7 @@ def _check_deploy(env: dict) -> tuple[bool, str]:
 def _bandit() -> tuple[bool, str]:
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "bandit", "-c", "pyproject.toml", "-r", ".", "-q", "-f", "json"],
-        cwd=ROOT,
+        cwd=live.ROOT,
         capture_output=True,
         text=True,
     )
@@ -126,9 +124,9 @@ def _audit_digest(stack: Stack, upto: int) -> str:
 
 def run(seed: int) -> list[Row]:
     rows: list[Row] = []
-    env_extra = production_env()
+    port = live.free_port()
     print(f"  security seed {seed}: production settings, application log at DEBUG", flush=True)
-    with live_stack(seed, database=DATABASE, port=PORT, workers=2, **env_extra) as stack:
+    with live_stack(seed, suffix=SCENARIO, port=port, workers=2, **production_env(port)) as stack:
         seeded = stack.seeded
         users = seeded["users"]
 
@@ -240,7 +238,7 @@ def _url_values(seeded: dict) -> dict:
 def _api_writes(stack: Stack, seeded: dict) -> list[tuple[str, str]]:
     """Every write operation in the API document, with A's objects in its path."""
     document = requests.get(
-        stack.url + "/api/v1/openapi.json", headers={"Host": HOST, "X-Forwarded-Proto": "https"}, timeout=30
+        stack.url + "/api/v1/openapi.json", headers={"Host": stack.host, "X-Forwarded-Proto": "https"}, timeout=30
     ).json()
     values = _url_values(seeded)
     writes = []
@@ -350,7 +348,7 @@ WEBHOOK_BAD_BODIES = [
 
 def _workload_and_logs(stack: Stack, users: dict, seeded: dict) -> list[Row]:
     token = users["board_a"]["token"]
-    api = {"Authorization": f"Bearer {token}", "Host": HOST, "X-Forwarded-Proto": "https"}
+    api = {"Authorization": f"Bearer {token}", "Host": stack.host, "X-Forwarded-Proto": "https"}
     market = seeded["a"]["market"]
     people = [("0912345670", "092186000987"), ("0987000222", "092190000111")]
     # Onboarding: one accepted, one refused with its phone and CCCD wrong.
@@ -408,7 +406,7 @@ def _workload_and_logs(stack: Stack, users: dict, seeded: dict) -> list[Row]:
             requests.post(
                 f"{stack.url}/api/v1/webhooks/{partner}",
                 data=payload,
-                headers={"Host": HOST, "X-Forwarded-Proto": "https", "Content-Type": "application/json"},
+                headers={"Host": stack.host, "X-Forwarded-Proto": "https", "Content-Type": "application/json"},
                 timeout=30,
             )
     # Failed logins with a phone number typed as the username.
@@ -438,7 +436,7 @@ def _workload_and_logs(stack: Stack, users: dict, seeded: dict) -> list[Row]:
 
 def _masking(stack: Stack, users: dict, seeded: dict) -> list[Row]:
     department = users["department"]
-    headers = {"Authorization": f"Bearer {department['token']}", "Host": HOST, "X-Forwarded-Proto": "https"}
+    headers = {"Authorization": f"Bearer {department['token']}", "Host": stack.host, "X-Forwarded-Proto": "https"}
     a, b = seeded["a"], seeded["b"]
     run = seeded["runs"][0]
     api_paths = [
@@ -516,7 +514,7 @@ def _audit_log(stack: Stack, users: dict, seeded: dict) -> list[Row]:
             "POST", base, data={"action": "delete_selected", "_selected_action": [entry], "post": "yes"}
         ),
     }
-    token = {"Authorization": f"Bearer {users['operator']['token']}", "Host": HOST, "X-Forwarded-Proto": "https"}
+    token = {"Authorization": f"Bearer {users['operator']['token']}", "Host": stack.host, "X-Forwarded-Proto": "https"}
     history = f"{stack.url}/api/v1/vendors/{seeded['a']['vendors'][0]}/history"
     for method in ("POST", "PUT", "PATCH", "DELETE"):
         attempts[f"API {method} history"] = requests.request(method, history, headers=token, json={}, timeout=30)
