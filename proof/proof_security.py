@@ -352,34 +352,14 @@ def _workload_and_logs(stack: Stack, users: dict, seeded: dict) -> list[Row]:
     market = seeded["a"]["market"]
     people = [("0912345670", "092186000987"), ("0987000222", "092190000111")]
     # Onboarding: one accepted, one refused with its phone and CCCD wrong.
-    requests.post(
-        stack.url + "/api/v1/vendors",
-        headers=api,
-        json={
-            "market": market,
-            "stall_number": "S-001",
-            "full_name": "Lý Thị Tuyết",
-            "phone": people[0][0],
-            "national_id": people[0][1],
-            "category": "rau-cu",
-            "consent_given": True,
-        },
-        timeout=30,
-    )
-    requests.post(
-        stack.url + "/api/v1/vendors",
-        headers=api,
-        json={
-            "market": market,
-            "stall_number": "S-002",
-            "full_name": "Lý Văn Minh",
-            "phone": people[1][0][:-2],
-            "national_id": people[1][1][:-1] + "x",
-            "category": "rau-cu",
-            "consent_given": True,
-        },
-        timeout=30,
-    )
+    onboard = [
+        ("S-001", "Lý Thị Tuyết", people[0][0], people[0][1]),
+        ("S-002", "Lý Văn Minh", people[1][0][:-2], people[1][1][:-1] + "x"),
+    ]
+    for stall, name, phone, national_id in onboard:
+        body = {"market": market, "stall_number": stall, "full_name": name, "phone": phone}
+        body |= {"national_id": national_id, "category": "rau-cu", "consent_given": True}
+        requests.post(stack.url + "/api/v1/vendors", headers=api, json=body, timeout=30)
     # An import with errors: bad phones, a CCCD of a minor, a duplicate stall.
     header = (
         "Số sạp,Họ và tên,Tên cửa hàng,Số điện thoại,Số CCCD,Ngành hàng,Đã đồng ý xử lý dữ liệu,"
