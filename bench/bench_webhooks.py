@@ -269,7 +269,8 @@ def run() -> list[Row]:
             server_env["GUNICORN_WORKERS"] = os.environ["BENCH_WORKERS"]
         if "BENCH_THREADS" in os.environ:
             server_env["GUNICORN_THREADS"] = os.environ["BENCH_THREADS"]
-        workers = f"{server_env.get('GUNICORN_WORKERS', '4')}×{server_env.get('GUNICORN_THREADS', '4')} threads"
+        processes = server_env.get("GUNICORN_WORKERS", (os.cpu_count() or 1) + 1)
+        workers = f"{processes}×{server_env.get('GUNICORN_THREADS', '4')} threads"
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "market40.wsgi", "--log-level=warning"],
             cwd=ROOT,
