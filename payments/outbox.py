@@ -19,13 +19,18 @@ from django.db import transaction
 from django.db.models import F
 
 from core import clock
+from market40.env import env_int
 from payments.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
 TRANSACTION_CHANGED = "transaction.changed"
 # A claimed event comes back to the queue after this long if its worker died.
-CLAIM_SECONDS = 120
+# The fault proof shortens this (and the retry delay and the sweep interval,
+# payments/schedule.py) so that hours of recovery fit in its minutes.
+CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
+# A failed event waits RETRY_SECONDS × 2^attempts (at most MAX_BACKOFF_SECONDS).
+RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)
 # After a failed send, stop trying the broker for this long: the sweep
 # catches up, and intake does not pay a connection timeout per request.
 BROKER_PAUSE_SECONDS = 15.0
@@ -202,7 +207,7 @@ def process(event_id: int) -> bool:
             HANDLERS[event.kind](event)
             OutboxEvent.objects.filter(pk=event_id).update(processed_at=clock.now(), last_error="")
     except Exception as exc:  # noqa: BLE001 — recorded on the event and retried with backoff
-        delay = min(MAX_BACKOFF_SECONDS, 30 * 2 ** min(event.attempts, 10))
+        delay = min(MAX_BACKOFF_SECONDS, RETRY_SECONDS * 2 ** min(event.attempts, 10))
         OutboxEvent.objects.filter(pk=event_id).update(
             last_error=repr(exc)[:2000], available_at=clock.now() + dt.timedelta(seconds=delay)
         )

@@ -5,19 +5,25 @@ statuses and a share of bad requests.
 What the partners "did" is kept in `SimulatedNotice` (one row per partner
 transaction, final state), so settlement files can be written from it.
 Bodies are written by the partner adapters, so the simulator itself knows
-no partner's field names.
+no partner's field names; what it knows of each partner is when a delivery
+is done and when it is tried again (`RETRY_RULES`, from partners.md).
 """
 
 import dataclasses
 import datetime as dt
+import heapq
 import http.client
+import json
+import queue
 import random
+import threading
 import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 from core import clock
 from core.partners import Partner
@@ -27,6 +33,8 @@ from payments.models import Kind, SimulatedNotice, Status
 from payments.partners import Notice, adapter_for
 
 WRONG_SECRET = "simulator-wrong-secret"  # noqa: S105 — deliberately not a partner's secret
+# How long the simulator waits for our database to take its record back.
+SAVE_PATIENCE_SECONDS = 120.0
 DESCRIPTIONS = ["Thanh toan", "Mua rau", "Tien ca", "Tra tien thit", "Mua trai cay", "Ck tien hang", ""]
 
 
@@ -43,38 +51,93 @@ class Send:
     label: str = "payment"
 
 
-Transport = Callable[[str, dict, bytes], int]
+# What a transport gives back: the HTTP status (0 for no answer) and the body.
+Answer = tuple[int, bytes]
+Transport = Callable[[str, dict, bytes], Answer]
 
 
-def local_transport(partner: str, headers: dict, body: bytes) -> int:
+def local_transport(partner: str, headers: dict, body: bytes) -> Answer:
     """Straight into intake, in this process (the demo)."""
-    return intake.receive_delivery(partner=partner, headers=headers, body=body).reply.status
+    reply = intake.receive_delivery(partner=partner, headers=headers, body=body).reply
+    return reply.status, json.dumps(reply.body).encode()
 
 
 class HttpTransport:
-    """POSTs to a running server over one kept-alive connection."""
+    """POSTs to a running server, one kept-alive connection per sending thread."""
 
     def __init__(self, base_url: str, timeout: float = 15.0) -> None:
         parts = urllib.parse.urlsplit(base_url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.prefix = parts.path.rstrip("/")
+        # partners.md: no 2xx within 15 s is a failed attempt, retried later.
         self.timeout = timeout
-        self.conn: http.client.HTTPConnection | None = None
+        self.local = threading.local()
 
-    def __call__(self, partner: str, headers: dict, body: bytes) -> int:
+    def __call__(self, partner: str, headers: dict, body: bytes) -> Answer:
         for attempt in range(2):
             try:
-                if self.conn is None:
-                    self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-                self.conn.request("POST", f"{self.prefix}/api/v1/webhooks/{partner}", body=body, headers=headers)
-                response = self.conn.getresponse()
-                response.read()
-                return response.status
+                if getattr(self.local, "conn", None) is None:
+                    self.local.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+                self.local.conn.request("POST", f"{self.prefix}/api/v1/webhooks/{partner}", body=body, headers=headers)
+                response = self.local.conn.getresponse()
+                return response.status, response.read()
             except (OSError, http.client.HTTPException):
-                self.conn = None
+                self.local.conn = None
                 if attempt:
-                    return 0
-        return 0
+                    return 0, b""
+        return 0, b""
+
+
+# --- each partner's retry rules (partners.md) ------------------------------------
+
+# Seconds after the previous attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+RETRY_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+
+
+def _any_2xx(status: int, body: bytes) -> bool:
+    return 200 <= status < 300
+
+
+def _viettel_done(status: int, body: bytes) -> bool:
+    """Viettel stops on code 00 (recorded) and 02 (already recorded) only."""
+    if status != 200:
+        return False
+    try:
+        return json.loads(body).get("code") in ("00", "02")
+    except (ValueError, AttributeError):
+        return False
+
+
+def _http_200(status: int, body: bytes) -> bool:
+    return status == 200
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryRule:
+    """When a partner considers a delivery done, and when it tries again.
+    Every retry is the same body (and for VNPT the same webhook-id) with a
+    fresh timestamp and signature."""
+
+    done: Callable[[int, bytes], bool]
+    delays: tuple[float, ...] = RETRY_DELAYS
+
+
+RETRY_RULES = {
+    Partner.VNPT: RetryRule(_any_2xx),
+    # partners.md names Viettel's stopping answers but not its schedule; VNPT's is used.
+    Partner.VIETTEL: RetryRule(_viettel_done),
+    Partner.MOBIFONE: RetryRule(_http_200),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How one delivery ended: the last answer, whether the partner counts it
+    as done, and how many attempts it took."""
+
+    status: int
+    acknowledged: bool
+    attempts: int
 
 
 class Simulator:
@@ -91,6 +154,7 @@ class Simulator:
             raise ValueError("no active wallet accounts to pay: load vendors first")
         self.run = f"{self.rnd.randrange(10**4):04d}"
         self.serial = 0
+        self._unsaved: list[tuple[str, Notice]] = []
 
     # --- what happens -----------------------------------------------------
 
@@ -191,6 +255,30 @@ class Simulator:
         return Send(partner, dataclasses.replace(notice, amount=0), good=False, label=kind)
 
     def _remember(self, partner: str, notice: Notice) -> None:
+        self._unsaved.append((partner, notice))
+
+    def _save_remembered(self) -> None:
+        """Write down what the partners did. The partners keep sending while
+        our database restarts (the fault proof does that), so a write that
+        fails for want of a connection is tried again until it goes through;
+        inside a caller's transaction (the demo) there is nothing to retry."""
+        outer = connection.in_atomic_block
+        deadline = time.monotonic() + SAVE_PATIENCE_SECONDS
+        while True:
+            try:
+                with transaction.atomic():
+                    for partner, notice in self._unsaved:
+                        self._write(partner, notice)
+                self._unsaved.clear()
+                return
+            except (OperationalError, InterfaceError):
+                if outer or time.monotonic() > deadline:
+                    raise
+                connection.close()
+                time.sleep(0.2)
+
+    @staticmethod
+    def _write(partner: str, notice: Notice) -> None:
         SimulatedNotice.objects.update_or_create(
             partner=partner,
             partner_transaction_id=notice.partner_transaction_id,
@@ -221,9 +309,15 @@ class Simulator:
 
     def sends(self, moments: Iterator[dt.datetime]) -> Iterator[Send]:
         for when in moments:
-            with transaction.atomic():
-                planned = self.story(when)
+            planned = self.story(when)
+            self._save_remembered()
             yield from planned
+
+
+@dataclasses.dataclass
+class _Delivery:
+    send: Send
+    attempts: int = 0
 
 
 def play(
@@ -233,38 +327,109 @@ def play(
     *,
     count: int,
     rate: float = 0.0,
-    on_result: Callable[[Send, int], None] | None = None,
+    retry_speedup: float = 1.0,
+    concurrency: int = 1,
+    on_result: Callable[[Send, Outcome], None] | None = None,
 ) -> Counter:
-    """Send `count` deliveries at `rate` per second (0: as fast as possible).
-    A delivery answered with an error the partner retries (5xx, no answer)
-    is retried, as the partners do, with the same body and a fresh signature."""
+    """Send `count` deliveries, new ones at `rate` per second (0: as fast as
+    possible), and retry each as its partner does (`RETRY_RULES`): same body,
+    fresh signature, after the partner's delays divided by `retry_speedup`
+    (the fault proof plays a day of retries in a minute; 1 is the real
+    schedule). Returns once every delivery is done or out of retries.
+
+    A deliberately bad delivery (wrong secret, changed byte, zero amount)
+    stands for a forger or a broken sender, not the partner's own retrying
+    system: it is sent once. With `concurrency` above 1 that many
+    connections send at once (the transport must allow it)."""
     tally: Counter = Counter()
     interval = 1.0 / rate if rate > 0 else 0.0
+    answers: queue.SimpleQueue = queue.SimpleQueue()
+    due: list[tuple[float, int, _Delivery]] = []  # retries, by when they are due
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="partner") if concurrency > 1 else None
+    in_flight = 0
+    order = 0
+    fresh = simulator.sends(moments)
+    planned = 0
     next_at = time.monotonic()
-    sent = 0
-    for send in simulator.sends(moments):
-        if sent >= count:
-            break
-        status = 0
-        for _attempt in range(3):
-            if interval:
-                pause = next_at - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
-                next_at = max(next_at + interval, time.monotonic() - 1.0)
-            status = transport(send.partner, *simulator.encode(send))
-            sent += 1
-            if send.good and (status == 0 or status >= 500):
-                tally["retried"] += 1
-                continue
-            break
-        ok = 200 <= status < 300
+
+    def attempt(delivery: _Delivery) -> None:
+        nonlocal in_flight
+        delivery.attempts += 1
+        tally["attempts"] += 1
+        if delivery.attempts > 1:
+            tally["retried"] += 1
+        headers, body = simulator.encode(delivery.send)
+        if pool is None:
+            answers.put((delivery, *transport(delivery.send.partner, headers, body)))
+            return
+        in_flight += 1
+        future = pool.submit(transport, delivery.send.partner, headers, body)
+        future.add_done_callback(lambda done: answers.put((delivery, *_answer_of(done))))
+
+    def settle(delivery: _Delivery, status: int, body: bytes) -> None:
+        nonlocal order
+        send = delivery.send
+        rule = RETRY_RULES[Partner(send.partner)]
+        done = rule.done(status, body)
+        if not done and send.good and delivery.attempts <= len(rule.delays):
+            order += 1
+            retry_at = time.monotonic() + rule.delays[delivery.attempts - 1] / retry_speedup
+            heapq.heappush(due, (retry_at, order, delivery))
+            return
         tally[send.label] += 1
-        tally["as expected" if ok == send.good else "unexpected answer"] += 1
+        tally["acknowledged" if done else "not acknowledged"] += 1
+        tally["as expected" if done == send.good else "unexpected answer"] += 1
         if on_result:
-            on_result(send, status)
-    tally["deliveries"] = sent
+            on_result(send, Outcome(status=status, acknowledged=done, attempts=delivery.attempts))
+
+    def take(wait: float) -> bool:
+        """Settle one answer, waiting up to `wait` seconds for it."""
+        nonlocal in_flight
+        try:
+            delivery, status, body = answers.get(timeout=wait) if wait > 0 else answers.get_nowait()
+        except queue.Empty:
+            return False
+        in_flight -= pool is not None
+        settle(delivery, status, body)
+        return True
+
+    try:
+        while True:
+            while take(0):
+                pass
+            now = time.monotonic()
+            free = in_flight < concurrency
+            if free and due and due[0][0] <= now:
+                attempt(heapq.heappop(due)[2])
+                continue
+            if free and planned < count and next_at <= now:
+                send = next(fresh, None)
+                if send is None:
+                    count = planned
+                    continue
+                planned += 1
+                # A stall (our database restarting under the simulator) is made up
+                # for by at most a second's worth of deliveries at once.
+                next_at = max(next_at + interval, now - 1.0)
+                attempt(_Delivery(send))
+                continue
+            if planned >= count and not due and not in_flight:
+                break
+            coming = ([due[0][0]] if due else []) + ([next_at] if planned < count else [])
+            wait = min(coming) - now if free and coming else 1.0
+            take(min(max(wait, 0.001), 1.0))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    tally["deliveries"] = planned
     return tally
+
+
+def _answer_of(future) -> Answer:
+    try:
+        return future.result()
+    except Exception:  # noqa: BLE001 — a transport that broke is a delivery with no answer
+        return 0, b""
 
 
 def live_moments() -> Iterator[dt.datetime]:

@@ -1,0 +1,360 @@
+"""The fault scenarios' own services, so that nothing else is disturbed.
+
+A `Stack` is a throw-away PostgreSQL cluster and Redis server on free ports
+under `var/proof/<name>/`, and the project's real processes (gunicorn,
+Celery workers, Celery beat) pointed at them. The scenarios restart,
+stop and kill these and only these: the machine's shared PostgreSQL and
+Redis serve other people at the same time. Leaving the `with` block stops
+every process the stack started and removes its data, whatever happened.
+
+PostgreSQL runs with fsync and synchronous_commit on, as in production: an
+acknowledged delivery must survive an immediate shutdown. Redis keeps an
+append-only file, as in docker-compose.yml, so queued tasks survive a stop.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_BIN = Path(os.environ.get("PROOF_PG_BIN", "/usr/lib/postgresql/15/bin"))
+# Partner secrets of the throw-away deployment (any value works; the simulator signs with the same).
+SECRETS = {
+    "VNPT_WEBHOOK_SECRETS": "whsec_cHJvb2Ytdm5wdC1rZXk=",
+    "VIETTEL_CHECKSUM_KEYS": "proof-viettel-key",
+    "MOBIFONE_WEBHOOK_SECRETS": "proof-mobifone-key",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+@dataclass
+class Process:
+    """A child in its own session, so a kill takes its children (prefork
+    pool, gunicorn workers) with it, as a killed container would."""
+
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.alive():
+            self.signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.signal(signal.SIGKILL)
+                self.popen.wait(timeout=10)
+        # Children the leader left behind (a SIGKILLed prefork parent's pool).
+        self.signal(signal.SIGKILL)
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class Stack:
+    name: str
+    pg_port: int = field(default_factory=free_port)
+    redis_port: int = field(default_factory=free_port)
+    extra_env: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.dir = ROOT / "var" / "proof" / self.name
+        self.pgdata = self.dir / "pgdata"
+        self.logs = self.dir / "logs"
+        self.processes: list[Process] = []
+        self.redis: subprocess.Popen | None = None
+
+    # --- the whole stack -----------------------------------------------------
+
+    def __enter__(self) -> "Stack":
+        self._clear_leftovers()
+        self.logs.mkdir(parents=True, exist_ok=True)
+        try:
+            self.start_postgres()
+            self.start_redis()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop everything this stack started; never raises."""
+        for process in reversed(self.processes):
+            with contextlib.suppress(Exception):
+                process.stop()
+        with contextlib.suppress(Exception):
+            self.stop_redis()
+        with contextlib.suppress(Exception):
+            self._pg_ctl("stop", "-m", "immediate", check=False)
+        shutil.rmtree(self.pgdata, ignore_errors=True)
+        shutil.rmtree(self.dir / "redis", ignore_errors=True)
+
+    def _clear_leftovers(self) -> None:
+        """A run killed before its teardown leaves a cluster behind: stop it
+        (by its own pid files) before starting afresh."""
+        if (self.pgdata / "postmaster.pid").exists():
+            self._pg_ctl("stop", "-m", "immediate", check=False)
+        pidfile = self.dir / "redis" / "redis.pid"
+        if pidfile.exists():
+            with contextlib.suppress(ValueError, OSError):
+                pid = int(pidfile.read_text().strip())
+                if "redis-server" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                    os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.pgdata, ignore_errors=True)
+        shutil.rmtree(self.dir / "redis", ignore_errors=True)
+
+    # --- PostgreSQL ------------------------------------------------------------
+
+    def _as_postgres(self, args: list[str]) -> list[str]:
+        # initdb refuses to run as root; the cluster belongs to the postgres user then.
+        return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        subprocess.run(  # noqa: S603 — fixed binaries, our own paths
+            self._as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.pgdata), *args]),
+            check=check,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def start_postgres(self) -> None:
+        self.pgdata.mkdir(parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.pgdata, "postgres", "postgres")
+        subprocess.run(  # noqa: S603
+            self._as_postgres(
+                [str(PG_BIN / "initdb"), "-D", str(self.pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        with open(self.pgdata / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(
+                f"port = {self.pg_port}\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.pgdata}'\n"
+                "fsync = on\n"
+                "synchronous_commit = on\n"
+                "full_page_writes = on\n"
+                "max_connections = 200\n"
+                "shared_buffers = 128MB\n"
+                "log_min_messages = warning\n"
+            )
+        self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.pgdata / "server.log"))
+
+    def restart_postgres(self, mode: str) -> float:
+        """Stop (`fast` or `immediate`: a crash, recovered from WAL at start)
+        and start again; the seconds it was unavailable."""
+        started = time.monotonic()
+        self._pg_ctl("stop", "-m", mode, "-w")
+        self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.pgdata / "server.log"))
+        return time.monotonic() - started
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.pg_port}/{database}"
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(sql)
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return name
+
+    def query(self, database: str, sql: str, params: tuple = ()) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.url(database), connect_timeout=5) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def scalar(self, database: str, sql: str, params: tuple = ()) -> object:
+        return self.query(database, sql, params)[0][0]
+
+    # --- Redis --------------------------------------------------------------------
+
+    def start_redis(self) -> None:
+        data = self.dir / "redis"
+        data.mkdir(parents=True, exist_ok=True)
+        self.redis = subprocess.Popen(  # noqa: S603
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(data),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--pidfile",
+                str(data / "redis.pid"),
+                "--logfile",
+                str(self.logs / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        (data / "redis.pid").write_text(str(self.redis.pid))
+        wait_for_port(self.redis_port, 20)
+
+    def stop_redis(self) -> None:
+        """A clean stop (SIGTERM: Redis writes its append-only file and exits)."""
+        if self.redis is not None and self.redis.poll() is None:
+            self.redis.terminate()
+            try:
+                self.redis.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.redis.kill()
+                self.redis.wait(timeout=10)
+        self.redis = None
+
+    def redis_url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/{db}"
+
+    # --- the project's processes ------------------------------------------------------
+
+    def env(self, database: str) -> dict:
+        var = self.dir / "var"
+        env = {
+            **os.environ,
+            **SECRETS,
+            "DJANGO_SETTINGS_MODULE": "market40.settings",
+            "DATABASE_URL": self.url(database),
+            "REDIS_URL": self.redis_url(),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "VAR_DIR": str(var),
+            "SETTLEMENT_INBOX": str(var / "settlement-inbox"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.update(self.extra_env)
+        return env
+
+    def manage(self, database: str, *args: str, timeout: float = 600) -> str:
+        done = subprocess.run(  # noqa: S603 — our own interpreter and manage.py
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(database),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def spawn(self, name: str, database: str, args: list[str], env: dict | None = None) -> Process:
+        log = self.logs / f"{name}.log"
+        with open(log, "ab") as out:
+            popen = subprocess.Popen(  # noqa: S603
+                [sys.executable, *args],
+                cwd=ROOT,
+                env={**self.env(database), **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process = Process(name, popen, log)
+        self.processes.append(process)
+        return process
+
+    def gunicorn(self, database: str, port: int, workers: int = 4) -> Process:
+        process = self.spawn(
+            "gunicorn",
+            database,
+            [
+                "-m",
+                "gunicorn",
+                "market40.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={workers}",
+                "--log-level=warning",
+                "--backlog=2048",
+            ],
+        )
+        wait_for_port(port)
+        return process
+
+    def worker(self, database: str, queues: str, name: str, concurrency: int = 2) -> Process:
+        return self.spawn(
+            f"worker-{name}",
+            database,
+            [
+                "-m",
+                "celery",
+                "-A",
+                "market40",
+                "worker",
+                "-Q",
+                queues,
+                "-n",
+                f"{name}@proof",
+                f"--concurrency={concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+        )
+
+    def beat(self, database: str) -> Process:
+        return self.spawn(
+            "beat",
+            database,
+            ["-m", "celery", "-A", "market40", "beat", "--schedule", str(self.dir / "beat-schedule"), "-l", "WARNING"],
+        )
+
+    def kill(self, process: Process) -> None:
+        """SIGKILL to the process and everything it started; no cleanup runs."""
+        process.signal(signal.SIGKILL)
+        process.popen.wait(timeout=10)
+        self.processes.remove(process)
