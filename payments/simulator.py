@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection
 
 from core import clock
 from core.partners import Partner
@@ -35,6 +35,21 @@ from payments.partners import Notice, adapter_for
 WRONG_SECRET = "simulator-wrong-secret"  # noqa: S105 — deliberately not a partner's secret
 # How long the simulator waits for our database to take its record back.
 SAVE_PATIENCE_SECONDS = 120.0
+# Deliveries planned (and written down) at once.
+PLAN_AHEAD = 50
+NOTICE_FIELDS = [
+    "partner_transaction_id",
+    "kind",
+    "status",
+    "partner_status",
+    "amount",
+    "completed_at",
+    "status_updated_at",
+    "credit_account",
+    "reference",
+    "description",
+    "original_partner_transaction_id",
+]
 DESCRIPTIONS = ["Thanh toan", "Mua rau", "Tien ca", "Tra tien thit", "Mua trai cay", "Ck tien hang", ""]
 
 
@@ -258,17 +273,30 @@ class Simulator:
         self._unsaved.append((partner, notice))
 
     def _save_remembered(self) -> None:
-        """Write down what the partners did. The partners keep sending while
-        our database restarts (the fault proof does that), so a write that
-        fails for want of a connection is tried again until it goes through;
-        inside a caller's transaction (the demo) there is nothing to retry."""
+        """Write down what the partners did, a batch at a time. The partners
+        keep sending while our database restarts (the fault proof does that),
+        so a write that fails for want of a connection is tried again until it
+        goes through; inside a caller's transaction (the demo) there is
+        nothing to retry."""
+        if not self._unsaved:
+            return
+        now = clock.now()
+        # The last word on each transaction (a reversal after its payment) is its final state.
+        rows = {(partner, notice.partner_transaction_id): (partner, notice) for partner, notice in self._unsaved}
+        objects = [
+            SimulatedNotice(partner=partner, sent_at=now, **{name: getattr(notice, name) for name in NOTICE_FIELDS})
+            for partner, notice in rows.values()
+        ]
         outer = connection.in_atomic_block
         deadline = time.monotonic() + SAVE_PATIENCE_SECONDS
         while True:
             try:
-                with transaction.atomic():
-                    for partner, notice in self._unsaved:
-                        self._write(partner, notice)
+                SimulatedNotice.objects.bulk_create(
+                    objects,
+                    update_conflicts=True,
+                    unique_fields=["partner", "partner_transaction_id"],
+                    update_fields=[*NOTICE_FIELDS[1:], "sent_at"],
+                )
                 self._unsaved.clear()
                 return
             except (OperationalError, InterfaceError):
@@ -276,26 +304,6 @@ class Simulator:
                     raise
                 connection.close()
                 time.sleep(0.2)
-
-    @staticmethod
-    def _write(partner: str, notice: Notice) -> None:
-        SimulatedNotice.objects.update_or_create(
-            partner=partner,
-            partner_transaction_id=notice.partner_transaction_id,
-            defaults={
-                "kind": notice.kind,
-                "status": notice.status,
-                "partner_status": notice.partner_status,
-                "amount": notice.amount,
-                "completed_at": notice.completed_at,
-                "status_updated_at": notice.status_updated_at,
-                "credit_account": notice.credit_account,
-                "reference": notice.reference,
-                "description": notice.description,
-                "original_partner_transaction_id": notice.original_partner_transaction_id,
-                "sent_at": clock.now(),
-            },
-        )
 
     # --- sending ----------------------------------------------------------
 
@@ -307,11 +315,23 @@ class Simulator:
             body = body.replace(str(send.notice.amount).encode(), str(send.notice.amount + 1000).encode(), 1)
         return headers, body
 
-    def sends(self, moments: Iterator[dt.datetime]) -> Iterator[Send]:
+    def sends(self, moments: Iterator[dt.datetime], limit: int | None = None) -> Iterator[Send]:
+        """The deliveries of one story after another, written down a batch of
+        stories ahead (one database round trip per batch, not per story),
+        never planning more than one story past `limit` deliveries."""
+        planned = 0
+        batch: list[Send] = []
         for when in moments:
-            planned = self.story(when)
-            self._save_remembered()
-            yield from planned
+            batch.extend(self.story(when))
+            if len(batch) >= PLAN_AHEAD or (limit is not None and planned + len(batch) >= limit):
+                self._save_remembered()
+                planned += len(batch)
+                yield from batch
+                batch = []
+                if limit is not None and planned >= limit:
+                    return
+        self._save_remembered()
+        yield from batch
 
 
 @dataclasses.dataclass
@@ -348,7 +368,7 @@ def play(
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="partner") if concurrency > 1 else None
     in_flight = 0
     order = 0
-    fresh = simulator.sends(moments)
+    fresh = simulator.sends(moments, limit=count)
     planned = 0
     next_at = time.monotonic()
 
