@@ -13,6 +13,8 @@ append-only file, as in docker-compose.yml, so queued tasks survive a stop.
 """
 
 import contextlib
+import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -20,10 +22,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.common import Row
+
 ROOT = Path(__file__).resolve().parent.parent
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 PG_BIN = Path(os.environ.get("PROOF_PG_BIN", "/usr/lib/postgresql/15/bin"))
 # Partner secrets of the throw-away deployment (any value works; the simulator signs with the same).
 SECRETS = {
@@ -31,6 +37,27 @@ SECRETS = {
     "VIETTEL_CHECKSUM_KEYS": "proof-viettel-key",
     "MOBIFONE_WEBHOOK_SECRETS": "proof-mobifone-key",
 }
+
+
+# Active vendors spread over every market, each with an account at all three partners.
+VENDORS = """
+from core import clock
+from merchants.models import Market, Vendor, WalletAccount
+markets = list(Market.objects.order_by("code"))
+vendors = Vendor.objects.bulk_create(
+    Vendor(
+        code=f"PF{{i:05d}}", market=markets[i % len(markets)], stall_number=f"P-{{i:03d}}", full_name="Trần Thị Mai",
+        phone=f"09{{i:08d}}", national_id=f"092{{i:09d}}", category="rau-cu", status="active",
+        payment_reference=f"C4PF{{i:05d}}", consent_version="2026-01", consent_recorded_at=clock.now(),
+    )
+    for i in range({count})
+)
+WalletAccount.objects.bulk_create(
+    WalletAccount(vendor=vendor, partner=partner, account_number=f"09{{i:08d}}")
+    for i, vendor in enumerate(vendors)
+    for partner in ("vnpt", "viettel", "mobifone")
+)
+"""
 
 
 def free_port() -> int:
@@ -293,6 +320,9 @@ class Stack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
         return done.stdout
 
+    def load_vendors(self, database: str, count: int) -> None:
+        self.manage(database, "shell", "-c", VENDORS.format(count=count))
+
     def spawn(self, name: str, database: str, args: list[str], env: dict | None = None) -> Process:
         log = self.logs / f"{name}.log"
         with open(log, "ab") as out:
@@ -325,7 +355,7 @@ class Stack:
         wait_for_port(port)
         return process
 
-    def worker(self, database: str, queues: str, name: str, concurrency: int = 2) -> Process:
+    def worker(self, database: str, queues: str, name: str, concurrency: int = 4) -> Process:
         return self.spawn(
             f"worker-{name}",
             database,
@@ -358,3 +388,149 @@ class Stack:
         process.signal(signal.SIGKILL)
         process.popen.wait(timeout=10)
         self.processes.remove(process)
+
+    def simulator(self, database: str, *, url: str, count: int, rate: float, seed: int, ledger: Path) -> Process:
+        """The partners (`manage.py simulate_partners`), retrying RETRY_SPEEDUP
+        times faster than their contracts say, writing what they sent to `ledger`."""
+        return self.spawn(
+            "simulator",
+            database,
+            [
+                "manage.py",
+                "simulate_partners",
+                f"--url={url}",
+                f"--count={count}",
+                f"--rate={rate}",
+                f"--seed={seed}",
+                f"--retry-speedup={RETRY_SPEEDUP}",
+                f"--concurrency={SIMULATOR_CONNECTIONS}",
+                f"--ledger={ledger}",
+            ],
+        )
+
+    def pending_followups(self, database: str) -> int:
+        try:
+            return int(self.scalar(database, "SELECT count(*) FROM payments_outboxevent WHERE processed_at IS NULL"))
+        except Exception:  # noqa: BLE001 — a server still recovering counts as work pending
+            return -1
+
+    def wait_for_followups(self, database: str, timeout: float) -> tuple[int, float]:
+        """Wait until no follow-up event is pending; (still pending, seconds waited)."""
+        started = time.monotonic()
+        reported = started
+        pending = self.pending_followups(database)
+        while pending and time.monotonic() - started < timeout:
+            time.sleep(0.5)
+            pending = self.pending_followups(database)
+            if time.monotonic() - reported >= 15:
+                reported = time.monotonic()
+                print(f"   {reported - started:5.0f} s into the drain: {pending} follow-up events pending", flush=True)
+        return pending, time.monotonic() - started
+
+
+# --- what the partners sent against what was recorded ---------------------------------
+
+# The partners' retry schedule and the outbox's timers run this many times
+# faster in the proofs (claim expiry 120 s → 10 s, retry 30 s → 1 s, sweep 60 s → 5 s).
+RETRY_SPEEDUP = 60
+TIMERS = {"OUTBOX_CLAIM_SECONDS": "10", "OUTBOX_RETRY_SECONDS": "1", "OUTBOX_SWEEP_SECONDS": "5"}
+SIMULATOR_CONNECTIONS = 8
+
+
+def expected_transactions(ledger_lines: list[dict]) -> dict[tuple[str, str], tuple]:
+    """What each acknowledged transaction must look like: for MobiFone the
+    status with the latest update wins (partners.md), for the others a
+    transaction's content never changes."""
+    latest: dict[tuple[str, str], tuple] = {}
+    for line in ledger_lines:
+        if not (line["good"] and line["acknowledged"]):
+            continue
+        key = (line["partner"], line["partner_transaction_id"])
+        updated = dt.datetime.fromisoformat(line["status_updated_at"]) if line["status_updated_at"] else EARLIEST
+        candidate = (updated, line["kind"], line["status"], line["amount"])
+        if key not in latest or candidate[0] > latest[key][0]:
+            latest[key] = candidate
+    return {key: value[1:] for key, value in latest.items()}
+
+
+def delivery_rows(stack: Stack, database: str, scenario: str, ledger: Path, *, count: int) -> list[Row]:
+    """Every acknowledged delivery is a transaction with the content sent, no
+    transaction exists that was not sent, none twice, follow-up work done."""
+    lines = [json.loads(text) for text in ledger.read_text(encoding="utf-8").splitlines() if text.strip()]
+    good = [line for line in lines if line["good"]]
+    acknowledged = [line for line in good if line["acknowledged"]]
+    bad_taken = sum(1 for line in lines if not line["good"] and line["acknowledged"])
+    retried = sum(line["attempts"] - 1 for line in lines)
+    retried_deliveries = sum(1 for line in lines if line["attempts"] > 1)
+    expected = expected_transactions(lines)
+    sent_keys = {(line["partner"], line["partner_transaction_id"]) for line in good}
+    recorded = {
+        (partner, txn_id): (kind, status, amount)
+        for partner, txn_id, kind, status, amount in stack.query(
+            database, "SELECT partner, partner_transaction_id, kind, status, amount FROM payments_transaction"
+        )
+    }
+    transactions = int(stack.scalar(database, "SELECT count(*) FROM payments_transaction"))
+    duplicates = int(
+        stack.scalar(
+            database,
+            "SELECT count(*) FROM (SELECT 1 FROM payments_transaction GROUP BY partner, partner_transaction_id "
+            "HAVING count(*) > 1) twice",
+        )
+    )
+    missing = [key for key in expected if key not in recorded]
+    unsent = [key for key in recorded if key not in sent_keys]
+    differing = [key for key, content in expected.items() if key in recorded and recorded[key] != content]
+    for label, keys in (("missing", missing), ("not sent", unsent), ("content differs", differing)):
+        if keys:
+            print(f"   {label}: {len(keys)}, e.g. {sorted(keys)[:5]}", flush=True)
+    unlinked = int(
+        stack.scalar(
+            database,
+            "SELECT count(*) FROM payments_transaction r JOIN payments_transaction p ON p.partner = r.partner "
+            "AND p.partner_transaction_id = r.original_partner_transaction_id AND p.kind = 'payment' "
+            "WHERE r.kind = 'refund' AND r.original_id IS NULL",
+        )
+    )
+    lag = stack.query(
+        database,
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - created_at)), "
+        "max(extract(epoch FROM processed_at - created_at)) FROM payments_outboxevent WHERE processed_at IS NOT NULL",
+    )[0]
+    second_try = int(stack.scalar(database, "SELECT count(*) FROM payments_outboxevent WHERE attempts > 1"))
+    try:
+        rollups = stack.manage(database, "recompute_rollups", "--check", "--no-repair").strip()
+    except RuntimeError as exc:
+        rollups = str(exc).strip().splitlines()[-1]
+    answers = Counter(line["answer"] for line in lines)
+    name = scenario
+    return [
+        Row(name, "deliveries sent (new, retries not counted)", f"{len(lines):,}", f"{count:,}", len(lines) == count),
+        Row(
+            name,
+            "good deliveries acknowledged",
+            f"{len(acknowledged):,} of {len(good):,}",
+            "all",
+            len(acknowledged) == len(good),
+        ),
+        Row(name, "bad deliveries accepted", f"{bad_taken} of {len(lines) - len(good)}", "0", bad_taken == 0),
+        Row(name, "retries (deliveries retried)", f"{retried:,} ({retried_deliveries:,})", "", None),
+        Row(
+            name, "final answers by HTTP status", ", ".join(f"{k}: {v:,}" for k, v in sorted(answers.items())), "", None
+        ),
+        Row(
+            name,
+            "transactions recorded / expected",
+            f"{transactions:,} / {len(expected):,}",
+            "equal",
+            transactions == len(expected),
+        ),
+        Row(name, "acknowledged but not recorded", str(len(missing)), "0", not missing),
+        Row(name, "recorded but never sent", str(len(unsent)), "0", not unsent),
+        Row(name, "recorded with other content than acknowledged", str(len(differing)), "0", not differing),
+        Row(name, "recorded twice", str(duplicates), "0", duplicates == 0),
+        Row(name, "refunds left unlinked to their recorded payment", str(unlinked), "0", unlinked == 0),
+        Row(name, "adoption rollups against raw transactions", rollups, "0 differ", rollups.endswith(": 0 differ")),
+        Row(name, "follow-up delay p50 / max", f"{float(lag[0] or 0):.1f} s / {float(lag[1] or 0):.1f} s", "", None),
+        Row(name, "follow-up events that needed a second attempt", f"{second_try:,}", "", None),
+    ]
