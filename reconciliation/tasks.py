@@ -18,10 +18,14 @@ def reconcile_yesterday(partner: str) -> None:
 
 @shared_task(name="reconciliation.reconcile_day", ignore_result=True)
 def reconcile_day(partner: str, day: str) -> None:
-    """Import what the inbox holds, then run the day and any day a new file arrived for."""
+    """Import what the inbox holds, then run the day and any day a file arrived
+    for that no run has used yet: a new file, or one a worker killed midway
+    imported (the import commits on its own) without running its day."""
     days = {dt.date.fromisoformat(day)}
     for collected in inbox.collect(partner=partner):
-        if collected.imported is not None and collected.imported.created:
+        if collected.imported is not None and (
+            collected.imported.created or services.file_awaits_run(collected.imported.file)
+        ):
             days.add(collected.imported.file.business_date)
     for business_date in sorted(days):
         services.reconcile(actor=None, partner=partner, business_date=business_date)

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from market40.celery import app as celery_app
-from reconciliation import tasks
+from reconciliation import services, tasks
 from reconciliation.models import ReconciliationException, ReconciliationRun, SettlementFile
 from reconciliation.schedule import beat_schedule
-from tests.reconciliation.kit import DAY, at, record
+from tests.reconciliation.kit import DAY, VNPT_HEADER, at, record
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +134,41 @@ def test_nightly_task_picks_the_file_from_the_inbox(day_of_takings, settings, tm
     assert run.status == "done" and run.outcomes["matched"]["count"] == 12
     assert (tmp_path / "vnpt" / "processed" / "VNPT_SETTLEMENT_20261120.csv").exists()
     assert not (tmp_path / "vnpt" / "VNPT_SETTLEMENT_20261120.csv").exists()
+
+
+def test_a_file_imported_by_a_killed_task_is_run_by_the_next_one(day_of_takings, settings, tmp_path, monkeypatch):
+    settings.SETTLEMENT_INBOX = tmp_path
+    inbox = tmp_path / "vnpt"
+    inbox.mkdir()
+    command("make_settlement", "--partner", "vnpt", "--date", "2026-11-20", "--out", str(inbox))
+    (inbox / "VNPT_SETTLEMENT_20261121.csv").write_text(VNPT_HEADER)
+    # What a worker killed after its imports committed leaves: both files in, no run, the inbox untouched.
+    for path in sorted(inbox.iterdir()):
+        services.settlement_file_import(actor=None, file_name=path.name, content=path.read_bytes(), channel="inbox")
+    monkeypatch.setattr("core.clock.now", lambda: at(DAY + dt.timedelta(days=2), 2, 0))
+
+    tasks.reconcile_yesterday("vnpt")
+
+    runs = dict(ReconciliationRun.objects.filter(partner="vnpt").values_list("business_date", "status"))
+    assert runs == {DAY: "done", DAY + dt.timedelta(days=1): "done"}
+    assert ReconciliationRun.objects.get(business_date=DAY).outcomes["matched"]["count"] == 12
+    assert SettlementFile.objects.count() == 2
+
+
+def test_a_file_already_run_is_not_run_again_when_dropped_twice(day_of_takings, settings, tmp_path, monkeypatch):
+    settings.SETTLEMENT_INBOX = tmp_path
+    inbox = tmp_path / "vnpt"
+    inbox.mkdir()
+    command("make_settlement", "--partner", "vnpt", "--date", "2026-11-20", "--out", str(inbox))
+    content = (inbox / "VNPT_SETTLEMENT_20261120.csv").read_bytes()
+    monkeypatch.setattr("core.clock.now", lambda: at(DAY + dt.timedelta(days=1), 2, 0))
+    tasks.reconcile_yesterday("vnpt")
+    (inbox / "VNPT_SETTLEMENT_20261120.csv").write_bytes(content)
+    monkeypatch.setattr("core.clock.now", lambda: at(DAY + dt.timedelta(days=3), 2, 0))
+
+    tasks.reconcile_yesterday("vnpt")
+
+    assert ReconciliationRun.objects.get(business_date=DAY).attempts == 1
 
 
 def test_nightly_task_reports_a_missing_file(lan, settings, tmp_path, monkeypatch):
