@@ -144,14 +144,15 @@ def latest_file(partner: str, day: dt.date) -> SettlementFile | None:
     return SettlementFile.objects.filter(partner=partner, business_date=day).order_by("-received_at", "-id").first()
 
 
-def file_awaits_run(settlement: SettlementFile) -> bool:
-    """True when the file is its day's latest and the day's run (if any) did not use it."""
-    latest = latest_file(settlement.partner, settlement.business_date)
-    if latest is None or latest.pk != settlement.pk:
-        return False
-    return not ReconciliationRun.objects.filter(
-        partner=settlement.partner, business_date=settlement.business_date, file=settlement
-    ).exists()
+def days_awaiting_run(*, partner: str) -> set[dt.date]:
+    """Business dates whose latest settlement file no run has used yet."""
+    used = ReconciliationRun.objects.filter(partner=partner, file__isnull=False).values("file_id")
+    unused = SettlementFile.objects.filter(partner=partner).exclude(pk__in=used)
+    return {
+        settlement.business_date
+        for settlement in unused
+        if latest_file(partner, settlement.business_date).pk == settlement.pk
+    }
 
 
 def _claim(partner: str, day: dt.date) -> ReconciliationRun:

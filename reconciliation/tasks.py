@@ -18,15 +18,12 @@ def reconcile_yesterday(partner: str) -> None:
 
 @shared_task(name="reconciliation.reconcile_day", ignore_result=True)
 def reconcile_day(partner: str, day: str) -> None:
-    """Import what the inbox holds, then run the day and any day a file arrived
-    for that no run has used yet: a new file, or one a worker killed midway
-    imported (the import commits on its own) without running its day."""
-    days = {dt.date.fromisoformat(day)}
-    for collected in inbox.collect(partner=partner):
-        if collected.imported is not None and (
-            collected.imported.created or services.file_awaits_run(collected.imported.file)
-        ):
-            days.add(collected.imported.file.business_date)
+    """Import what the inbox holds, then run the day and every day whose
+    latest file no run has used yet. That is read from the database, not from
+    what this task imported: a worker killed after an import committed (and
+    its file left the inbox) leaves a file whose day the next task must run."""
+    inbox.collect(partner=partner)
+    days = {dt.date.fromisoformat(day), *services.days_awaiting_run(partner=partner)}
     for business_date in sorted(days):
         services.reconcile(actor=None, partner=partner, business_date=business_date)
 

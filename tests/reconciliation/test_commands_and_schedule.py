@@ -142,9 +142,12 @@ def test_a_file_imported_by_a_killed_task_is_run_by_the_next_one(day_of_takings,
     inbox.mkdir()
     command("make_settlement", "--partner", "vnpt", "--date", "2026-11-20", "--out", str(inbox))
     (inbox / "VNPT_SETTLEMENT_20261121.csv").write_text(VNPT_HEADER)
-    # What a worker killed after its imports committed leaves: both files in, no run, the inbox untouched.
-    for path in sorted(inbox.iterdir()):
+    # What a worker killed after its imports committed leaves: both files in, no run;
+    # the first file already moved out of the inbox, the second still in it.
+    inbox_files = sorted(inbox.iterdir())
+    for path in inbox_files:
         services.settlement_file_import(actor=None, file_name=path.name, content=path.read_bytes(), channel="inbox")
+    inbox_files[0].unlink()
     monkeypatch.setattr("core.clock.now", lambda: at(DAY + dt.timedelta(days=2), 2, 0))
 
     tasks.reconcile_yesterday("vnpt")
