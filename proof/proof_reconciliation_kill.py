@@ -75,7 +75,9 @@ def run(seed: int) -> list[Row]:
                 same,
             )
         )
-    rows.append(Row(NAME, "kills that hit the task mid-statement", f"{inside} of {KILLS}", "", None))
+    rows.append(
+        Row(NAME, "kills that caught the worker inside a statement or transaction", f"{inside} of {KILLS}", "", None)
+    )
     rows.append(
         Row(
             NAME,
