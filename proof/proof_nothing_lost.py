@@ -20,7 +20,7 @@ import random
 import time
 
 from bench.common import Row
-from proof.stack import TIMERS, Stack, delivery_rows, free_port
+from proof.stack import TIMERS, Stack, delivery_rows
 
 NAME = "nothing_lost"
 DB = "market40_proof_faults_nothing_lost"
@@ -50,13 +50,7 @@ def run(seed: int) -> list[Row]:
         flush=True,
     )
     with Stack(NAME, extra_env=TIMERS) as stack:
-        stack.create_database(DB)
-        stack.manage(DB, "migrate", "--noinput")
-        stack.load_vendors(DB, VENDORS)
-        port = free_port()
-        stack.gunicorn(DB, port)
-        worker = stack.worker(DB, "ingest,default", "ingest")
-        stack.beat(DB)
+        port, worker = stack.start_intake(DB, VENDORS)
         ledger = stack.dir / "ledger.jsonl"
         started = time.monotonic()
         simulator = stack.simulator(
@@ -90,6 +84,7 @@ def run(seed: int) -> list[Row]:
         sending = time.monotonic() - started
         pending, drained = stack.wait_for_followups(DB, DRAIN_TIMEOUT)
         rows = delivery_rows(stack, DB, NAME, ledger, count=DELIVERIES)
+        exits = stack.exits_row(NAME)
     return [
         *rows[:1],
         Row(NAME, "offered rate over the whole run", f"{DELIVERIES / sending:.0f} /s", f"{RATE} /s planned", None),
@@ -103,4 +98,5 @@ def run(seed: int) -> list[Row]:
         *rows[1:],
         Row(NAME, "follow-up events pending after the drain", str(pending), "0", pending == 0),
         Row(NAME, "time to drain after the last acknowledgement", f"{drained:.0f} s", "", None),
+        exits,
     ]

@@ -119,36 +119,18 @@ def _attempt(
     started = _wait_for(worker, "received", TASK_TIMEOUT)
     _wait_for(worker, "succeeded", TASK_TIMEOUT)
     seconds = _task_seconds(worker) or (time.monotonic() - started)
-    worker.stop()
-    stack.processes.remove(worker)
+    stack.stop(worker)
     result = _result(stack)
     result["killed_in"] = killed_in
     return seconds, result
 
 
 def _worker(stack: Stack, env: dict) -> Process:
-    log = stack.logs / "worker-reconciliation.log"
-    log.unlink(missing_ok=True)
-    return stack.spawn(
-        "worker-reconciliation",
-        WORK_DB,
-        [
-            "-m",
-            "celery",
-            "-A",
-            "market40",
-            "worker",
-            "-Q",
-            "reconciliation",
-            "-n",
-            "reconciliation@proof",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            # INFO: the worker says when it received and finished the task.
-            "--loglevel=INFO",
-        ],
-        env=env,
+    (stack.logs / "worker-reconciliation.log").unlink(missing_ok=True)
+    # INFO: the worker says when it received and finished the task. Not
+    # supervised: the scenario itself decides when a killed worker comes back.
+    return stack.worker(
+        WORK_DB, "reconciliation", "reconciliation", concurrency=1, loglevel="INFO", env=env, supervised=False
     )
 
 

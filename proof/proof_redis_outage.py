@@ -15,7 +15,7 @@ import random
 import time
 
 from bench.common import Row
-from proof.stack import TIMERS, Stack, delivery_rows, free_port
+from proof.stack import TIMERS, Stack, delivery_rows
 
 NAME = "redis_outage"
 DB = "market40_proof_faults_redis_outage"
@@ -36,13 +36,7 @@ def run(seed: int) -> list[Row]:
         flush=True,
     )
     with Stack(NAME, extra_env=TIMERS) as stack:
-        stack.create_database(DB)
-        stack.manage(DB, "migrate", "--noinput")
-        stack.load_vendors(DB, VENDORS)
-        port = free_port()
-        stack.gunicorn(DB, port)
-        stack.worker(DB, "ingest,default", "ingest")
-        stack.beat(DB)
+        port, _worker = stack.start_intake(DB, VENDORS)
         ledger = stack.dir / "ledger.jsonl"
         started = time.monotonic()
         simulator = stack.simulator(
@@ -62,6 +56,7 @@ def run(seed: int) -> list[Row]:
         pending, _waited = stack.wait_for_followups(DB, DRAIN_TIMEOUT)
         drained = time.monotonic() - back
         rows = delivery_rows(stack, DB, NAME, ledger, count=count)
+        exits = stack.exits_row(NAME)
     first_time = _first_attempt_failures(ledger)
     return [
         Row(
@@ -83,6 +78,7 @@ def run(seed: int) -> list[Row]:
         ),
         Row(NAME, "follow-up events pending at the end", str(pending), "0", pending == 0),
         Row(NAME, "all follow-up done, after Redis came back", f"{drained:.0f} s", "", None),
+        exits,
     ]
 
 

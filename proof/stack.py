@@ -21,8 +21,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +87,8 @@ class Process:
     name: str
     popen: subprocess.Popen
     log: Path
+    # How to start it again; None for a process nobody restarts.
+    restart: "Callable[[], subprocess.Popen] | None" = None
 
     @property
     def pid(self) -> int:
@@ -128,15 +132,21 @@ class Stack:
         self.logs = self.dir / "logs"
         self.processes: list[Process] = []
         self.redis: subprocess.Popen | None = None
+        # Processes that ended on their own and were started again: (name, exit status).
+        self.unplanned_exits: list[tuple[str, int | None]] = []
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
 
     # --- the whole stack -----------------------------------------------------
 
     def __enter__(self) -> "Stack":
         self._clear_leftovers()
-        self.logs.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.logs, ignore_errors=True)
+        self.logs.mkdir(parents=True)
         try:
             self.start_postgres()
             self.start_redis()
+            threading.Thread(target=self._supervise, name="proof-supervisor", daemon=True).start()
         except BaseException:
             self.close()
             raise
@@ -147,7 +157,10 @@ class Stack:
 
     def close(self) -> None:
         """Stop everything this stack started; never raises."""
-        for process in reversed(self.processes):
+        self._closing.set()
+        with self._lock:
+            processes = list(self.processes)
+        for process in reversed(processes):
             with contextlib.suppress(Exception):
                 process.stop()
         with contextlib.suppress(Exception):
@@ -156,6 +169,18 @@ class Stack:
             self._pg_ctl("stop", "-m", "immediate", check=False)
         shutil.rmtree(self.pgdata, ignore_errors=True)
         shutil.rmtree(self.dir / "redis", ignore_errors=True)
+
+    def _supervise(self) -> None:
+        """Start again a supervised process that ended on its own, as the
+        deployment's `restart: unless-stopped` (docker-compose.yml) does."""
+        while not self._closing.wait(0.5):
+            with self._lock:
+                for process in self.processes:
+                    if process.restart is not None and not process.alive() and not self._closing.is_set():
+                        self.unplanned_exits.append((process.name, process.popen.returncode))
+                        print(f"   {process.name} ended on its own (status {process.popen.returncode}): started again")
+                        process.signal(signal.SIGKILL)  # what is left of its pool
+                        process.popen = process.restart()
 
     def _clear_leftovers(self) -> None:
         """A run killed before its teardown leaves a cluster behind: stop it
@@ -323,20 +348,40 @@ class Stack:
     def load_vendors(self, database: str, count: int) -> None:
         self.manage(database, "shell", "-c", VENDORS.format(count=count))
 
-    def spawn(self, name: str, database: str, args: list[str], env: dict | None = None) -> Process:
+    def spawn(
+        self, name: str, database: str, args: list[str], env: dict | None = None, *, supervised: bool = False
+    ) -> Process:
+        """Start `python ARGS` against the database; a supervised process is
+        started again whenever it ends without being told to."""
         log = self.logs / f"{name}.log"
-        with open(log, "ab") as out:
-            popen = subprocess.Popen(  # noqa: S603
-                [sys.executable, *args],
-                cwd=ROOT,
-                env={**self.env(database), **(env or {})},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        process = Process(name, popen, log)
-        self.processes.append(process)
+
+        def start() -> subprocess.Popen:
+            with open(log, "ab") as out:
+                return subprocess.Popen(  # noqa: S603
+                    [sys.executable, *args],
+                    cwd=ROOT,
+                    env={**self.env(database), **(env or {})},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+
+        process = Process(name, start(), log, start if supervised else None)
+        with self._lock:
+            self.processes.append(process)
         return process
+
+    def exits_row(self, scenario: str) -> Row:
+        """Which processes ended on their own during the scenario (and were
+        started again by the supervisor, as the deployment's restart policy does)."""
+        found = Counter(name for name, _status in self.unplanned_exits)
+        value = ", ".join(f"{name} ×{times}" for name, times in sorted(found.items())) or "none"
+        return Row(scenario, "processes that ended on their own (restarted)", value, "", None)
+
+    def forget(self, process: Process) -> None:
+        with self._lock:
+            process.restart = None
+            self.processes.remove(process)
 
     def gunicorn(self, database: str, port: int, workers: int = 4) -> Process:
         process = self.spawn(
@@ -351,11 +396,22 @@ class Stack:
                 "--log-level=warning",
                 "--backlog=2048",
             ],
+            supervised=True,
         )
         wait_for_port(port)
         return process
 
-    def worker(self, database: str, queues: str, name: str, concurrency: int = 4) -> Process:
+    def worker(
+        self,
+        database: str,
+        queues: str,
+        name: str,
+        *,
+        concurrency: int = 4,
+        loglevel: str = "WARNING",
+        env: dict | None = None,
+        supervised: bool = True,
+    ) -> Process:
         return self.spawn(
             f"worker-{name}",
             database,
@@ -372,8 +428,10 @@ class Stack:
                 f"--concurrency={concurrency}",
                 "--without-gossip",
                 "--without-mingle",
-                "--loglevel=WARNING",
+                f"--loglevel={loglevel}",
             ],
+            env=env,
+            supervised=supervised,
         )
 
     def beat(self, database: str) -> Process:
@@ -381,13 +439,31 @@ class Stack:
             "beat",
             database,
             ["-m", "celery", "-A", "market40", "beat", "--schedule", str(self.dir / "beat-schedule"), "-l", "WARNING"],
+            supervised=True,
         )
+
+    def start_intake(self, database: str, vendors: int) -> tuple[int, Process]:
+        """A migrated database with `vendors` paying vendors, gunicorn on a free
+        port, an ingest worker and beat: (the port, the worker)."""
+        self.create_database(database)
+        self.manage(database, "migrate", "--noinput")
+        self.load_vendors(database, vendors)
+        port = free_port()
+        self.gunicorn(database, port)
+        worker = self.worker(database, "ingest,default", "ingest")
+        self.beat(database)
+        return port, worker
 
     def kill(self, process: Process) -> None:
         """SIGKILL to the process and everything it started; no cleanup runs."""
+        self.forget(process)
         process.signal(signal.SIGKILL)
         process.popen.wait(timeout=10)
-        self.processes.remove(process)
+
+    def stop(self, process: Process) -> None:
+        """A clean stop (SIGTERM, then SIGKILL after a while)."""
+        self.forget(process)
+        process.stop()
 
     def simulator(self, database: str, *, url: str, count: int, rate: float, seed: int, ledger: Path) -> Process:
         """The partners (`manage.py simulate_partners`), retrying RETRY_SPEEDUP
