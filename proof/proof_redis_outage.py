@@ -23,7 +23,7 @@ OUTAGE_SECONDS = 60.0
 RATE = 25
 AFTER_SECONDS = 10.0
 VENDORS = 300
-DRAIN_TIMEOUT = 600.0
+DRAIN_TIMEOUT = 300.0
 
 
 def run(seed: int) -> list[Row]:
