@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import Row
+from proof.live import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -60,23 +60,6 @@ WalletAccount.objects.bulk_create(
     for partner in ("vnpt", "viettel", "mobifone")
 )
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
 
 
 @dataclass
@@ -383,7 +366,8 @@ class Stack:
             process.restart = None
             self.processes.remove(process)
 
-    def gunicorn(self, database: str, port: int, workers: int = 4) -> Process:
+    def gunicorn(self, database: str, port: int) -> Process:
+        """gunicorn as deployed (gunicorn.conf.py in the checkout: threaded workers, keep-alive)."""
         process = self.spawn(
             "gunicorn",
             database,
@@ -392,9 +376,7 @@ class Stack:
                 "gunicorn",
                 "market40.wsgi",
                 f"--bind=127.0.0.1:{port}",
-                f"--workers={workers}",
                 "--log-level=warning",
-                "--backlog=2048",
             ],
             supervised=True,
         )
