@@ -255,6 +255,7 @@ def _setup(files: Path) -> None:
     """Vendors, a day of recorded VNPT transactions (written with COPY) and
     the partner's files for that day (differences planted) and the next."""
     from django.core.management import call_command
+    from django.db import connection
 
     from bench.bench_reconciliation import DAY, _copy_transactions, _plant, _vendors
     from reconciliation.parsers import Line, parser_for
@@ -287,6 +288,10 @@ def _setup(files: Path) -> None:
         name = module.file_name(day)
         (files / name).write_bytes(module.render(day_lines, business_date=day))
         names.append(name)
+    with connection.cursor() as cursor:
+        # A day of transactions arrives over hours and autovacuum keeps its statistics;
+        # written at once here, they would otherwise have none (and every copy with them).
+        cursor.execute("ANALYZE")
     (files / "days.json").write_text(json.dumps({"files": names, "task_day": following.isoformat()}))
 
 
