@@ -183,6 +183,8 @@ def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> Reconc
     exceptions, and the transactions learnt from the file appear together or
     not at all, so a rerun after a crash starts from a clean slate.
     """
+    from payments.models import Transaction
+
     partner = Partner(partner).value
     with transaction.atomic():
         run = _claim(partner, business_date)
@@ -201,6 +203,14 @@ def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> Reconc
                 # (vendors and differences), and would sort a million rows to avoid a hash
                 # table it fears too big; a hash aggregate that outgrows memory spills anyway.
                 cursor.execute("SET LOCAL hash_mem_multiplier = 8")
+                # A table never analysed (a restore, a bulk load before autovacuum's first
+                # pass) is planned as nearly empty: the day's join becomes a million index
+                # probes, minutes instead of a second. A sample now costs a fraction of one.
+                cursor.execute(
+                    "SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", [Transaction._meta.db_table]
+                )
+                if cursor.fetchone()[0]:
+                    cursor.execute(f"ANALYZE {Transaction._meta.db_table}")
         started = clock.now()
         settlement = latest_file(partner, business_date)
         if settlement is None:
