@@ -3,20 +3,9 @@ from django.contrib import admin
 from core.models import AuditEntry, StaffProfile
 
 
-@admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role"]
-    list_filter = ["role"]
-    filter_horizontal = ["markets"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log cannot be changed through the app."""
-
-    list_display = ["at", "actor", "action", "object_type", "object_id", "market"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "actor__username"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written only by services (with their audit rows): the
+    admin shows them and changes nothing."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -26,3 +15,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role"]
+    list_filter = ["role"]
+    filter_horizontal = ["markets"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the audit log cannot be changed through the app."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id", "market"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "actor__username"]

@@ -35,17 +35,13 @@ _COLUMNS = ("pk", "vendor_id", "vendor__market_id", "vendor__payment_reference")
 
 
 def match(*, partner: str, credit_account: str, reference: str) -> Match:
-    # At most one active holder per partner and number (a constraint), so no ordering is needed.
-    rows = (
-        WalletAccount.objects.filter(partner=partner, account_number=credit_account, is_active=True)
-        .order_by()
-        .values_list(*_COLUMNS)[:1]
-    )
-    return _decide(next(iter(rows), None), credit_account=credit_account, reference=reference)
+    return match_many(partner=partner, pairs=[(credit_account, reference)])[0]
 
 
 def match_many(*, partner: str, pairs: list[tuple[str, str]]) -> list[Match]:
-    """`match` for many (credit account, reference) pairs with one query, in order."""
+    """`match` for many (credit account, reference) pairs with one query, in order.
+    At most one active holder per partner and number (a constraint), so each
+    number finds one row or none."""
     accounts = {account for account, _reference in pairs}
     holders: dict[str, tuple] = {}
     for row in (

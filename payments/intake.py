@@ -73,13 +73,16 @@ def receive_delivery(
         )
         return Received(delivery, reply)
 
+    recorded_before = False
     if connection.vendor == "postgresql":
-        delivery = _record_new(partner, notice, received_at, log, adapter.reply(Outcome.ACCEPTED))
+        accepted = adapter.reply(Outcome.ACCEPTED)
+        delivery = _record_new(partner, notice, received_at, log, accepted)
         if delivery is not None:
-            return Received(delivery, adapter.reply(Outcome.ACCEPTED))
+            return Received(delivery, accepted)
+        recorded_before = True  # the statement found the id already recorded
 
     with transaction.atomic():
-        outcome, reason, txn, differences = _record(partner, notice, received_at)
+        outcome, reason, txn, differences = _record(partner, notice, received_at, recorded_before=recorded_before)
         reply = adapter.reply(outcome)
         delivery = WebhookDelivery.objects.create(
             **log,
@@ -104,7 +107,12 @@ def receive_delivery(
     return Received(delivery, reply)
 
 
-def _record(partner: str, notice: Notice, now) -> tuple[str, str, Transaction, dict]:
+def _record(partner: str, notice: Notice, now, *, recorded_before: bool) -> tuple[str, str, Transaction, dict]:
+    """Record a new transaction, or judge a repeat of a recorded one.
+    `recorded_before`: the caller already knows the id is taken, so there
+    is nothing to attribute or insert."""
+    if recorded_before:
+        return _repeat(_recorded(partner, notice), notice)
     match = attribution.match(partner=partner, credit_account=notice.credit_account, reference=notice.reference)
     original_id = None
     if notice.original_partner_transaction_id:
@@ -121,11 +129,12 @@ def _record(partner: str, notice: Notice, now) -> tuple[str, str, Transaction, d
         partner=partner, notice=notice, created_at=now, original_id=original_id, **match.as_fields()
     )
     if not _insert_once(txn):
-        existing = Transaction.objects.filter(
-            partner=partner, partner_transaction_id=notice.partner_transaction_id
-        ).first()
-        return _repeat(existing, notice)
+        return _repeat(_recorded(partner, notice), notice)
     return Outcome.ACCEPTED, "", txn, {}
+
+
+def _recorded(partner: str, notice: Notice) -> Transaction:
+    return Transaction.objects.get(partner=partner, partner_transaction_id=notice.partner_transaction_id)
 
 
 def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> WebhookDelivery | None:
@@ -176,7 +185,9 @@ def _execute_prepared(sql: str, params: list) -> tuple | None:
     five-table statement on every delivery, and Python does not quote its
     forty parameters into text."""
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Django's error wrapper, as its own cursors have: its exception types, and
+    # a connection that failed is marked so the end of the request closes it.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
 
@@ -229,25 +240,31 @@ def _insert_once(txn: Transaction) -> bool:
     check-then-insert race, and no savepoint round trips. PostgreSQL and
     SQLite (3.35+) both speak ON CONFLICT ... RETURNING.
     """
-    meta = Transaction._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    # Identifiers come from the model's own metadata, values are parameters.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('partner')}, {quote('partner_transaction_id')}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
-    params = [f.get_db_prep_save(f.pre_save(txn, add=True), connection) for f in fields]
+    params = [f.get_db_prep_save(f.pre_save(txn, add=True), connection) for f in _TXN_ALL]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_once_sql(), params)
         row = cursor.fetchone()
     if row is None:
         return False
     txn.pk = row[0]
     txn._state.adding = False
     return True
+
+
+_TXN_ALL = [f for f in Transaction._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_once_sql() -> str:
+    meta = Transaction._meta
+    quote = connection.ops.quote_name
+    # Identifiers come from the model's own metadata, values are parameters.
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in _TXN_ALL)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(_TXN_ALL))}) "
+        f"ON CONFLICT ({quote('partner')}, {quote('partner_transaction_id')}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
 
 
 def _repeat(existing: Transaction, notice: Notice) -> tuple[str, str, Transaction, dict]:

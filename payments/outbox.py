@@ -67,18 +67,12 @@ def enqueue_many(*, kind: str, transaction_ids: list[int]) -> list[OutboxEvent]:
         # Backends that cannot return ids from a bulk insert; the sweep finds them.
         return events
 
-    def send() -> None:
-        # One broker message per BATCH_SIZE events, not one per event.
-        for start in range(0, len(ids), BATCH_SIZE):
-            if not dispatch_batch(ids[start : start + BATCH_SIZE]):
-                break  # broker paused: the sweep picks up the rest
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: dispatch_batch(ids))
     return events
 
 
 def dispatch_soon(event_id: int) -> None:
-    """`dispatch` without a broker round trip on the caller's path: the id is
+    """`dispatch_batch` without a broker round trip on the caller's path: the id is
     handed to this process's sender thread, which publishes what gathered
     in one message. The event row is already committed, so an id that dies
     with the process is only late: the sweep sends it."""
@@ -86,40 +80,28 @@ def dispatch_soon(event_id: int) -> None:
 
     if app.conf.task_always_eager:
         # In process there is no broker to spare; run it now, as before.
-        dispatch(event_id)
+        dispatch_batch([event_id])
         return
     _sender().put(event_id)
 
 
-def dispatch(event_id: int) -> bool:
-    """Hand an event to Celery; False when the broker could not take it."""
-    global _broker_paused_until
-    if time.monotonic() < _broker_paused_until:
-        return False
-    from payments.tasks import process_outbox_event
-
-    try:
-        process_outbox_event.apply_async((event_id,), retry=False)
-    except Exception:  # noqa: BLE001 — any broker failure must leave intake untouched
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("outbox: broker unavailable, event %s left for the sweep", event_id, exc_info=True)
-        return False
-    return True
-
-
 def dispatch_batch(event_ids: list[int]) -> bool:
-    """Hand several events to Celery in one message; False when the broker could not take it."""
+    """Hand events to Celery, one message per BATCH_SIZE of them; False when
+    the broker could not take them all (the sweep sends the rest)."""
     global _broker_paused_until
-    if time.monotonic() < _broker_paused_until:
-        return False
     from payments.tasks import process_outbox_events
 
-    try:
-        process_outbox_events.apply_async((event_ids,), retry=False)
-    except Exception:  # noqa: BLE001 — any broker failure must leave intake untouched
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("outbox: broker unavailable, %s events left for the sweep", len(event_ids), exc_info=True)
-        return False
+    for start in range(0, len(event_ids), BATCH_SIZE):
+        if time.monotonic() < _broker_paused_until:
+            return False
+        try:
+            process_outbox_events.apply_async((event_ids[start : start + BATCH_SIZE],), retry=False)
+        except Exception:  # noqa: BLE001 — any broker failure must leave intake untouched
+            _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+            logger.warning(
+                "outbox: broker unavailable, %s events left for the sweep", len(event_ids) - start, exc_info=True
+            )
+            return False
     return True
 
 
@@ -150,13 +132,11 @@ class _Sender:
 
     def flush(self) -> None:
         with self.lock:
+            batch = []
             while self.ids:
-                batch = []
-                while self.ids and len(batch) < BATCH_SIZE:
-                    batch.append(self.ids.popleft())
-                if not dispatch_batch(batch):
-                    self.ids.clear()  # broker down: the sweep sends them once it is back
-                    return
+                batch.append(self.ids.popleft())
+            # Broker down: what it did not take, the sweep sends once it is back.
+            dispatch_batch(batch)
 
 
 BATCH_SIZE = 200

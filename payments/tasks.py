@@ -5,11 +5,6 @@ from celery import shared_task
 from payments import outbox
 
 
-@shared_task(name="payments.process_outbox_event", ignore_result=True)
-def process_outbox_event(event_id: int) -> None:
-    outbox.process(event_id)
-
-
 @shared_task(name="payments.process_outbox_events", ignore_result=True)
 def process_outbox_events(event_ids: list[int]) -> None:
     for event_id in event_ids:

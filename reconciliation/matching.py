@@ -86,8 +86,9 @@ SELECT * FROM o WHERE outcome <> 'matched' ORDER BY line_no
 # of the day before or after names them (an IN list, which PostgreSQL hashes
 # once, where an EXISTS here would scan those files again for every row).
 _UNSETTLED = f"""
-SELECT t.id, t.partner_transaction_id, t.kind, t.status, t.amount, t.completed_at, t.credit_account,
-       t.reference, t.vendor_id, t.market_id,
+SELECT t.id AS txn_id, t.partner_transaction_id, t.kind AS t_kind, t.status AS t_status, t.amount AS t_amount,
+       t.completed_at AS t_completed_at, t.credit_account AS t_account, t.reference AS t_reference,
+       t.vendor_id, t.market_id,
        CASE WHEN t.partner_transaction_id IN (SELECT a.partner_txn_id FROM {_LINES} a
                                               WHERE a.file_id IN (%(previous)s, %(next)s))
             THEN 1 ELSE 0 END AS elsewhere
@@ -314,26 +315,18 @@ def match_file(
             outcome = ExceptionKind.NOT_IN_FILE
         tally = result.outcomes[outcome]
         tally.count += 1
-        tally.recorded_amount += int(row["amount"])
+        tally.recorded_amount += int(row["t_amount"])
         if outcome == ExceptionKind.NOT_IN_FILE:
             result.differences.append(
                 Difference(
                     kind=ExceptionKind.NOT_IN_FILE,
                     partner_txn_id=row["partner_transaction_id"],
                     line_no=None,
-                    transaction_id=row["id"],
+                    transaction_id=row["txn_id"],
                     vendor_id=row["vendor_id"],
                     market_id=row["market_id"],
                     file_side=None,
-                    recorded_side={
-                        "transaction_id": row["id"],
-                        "kind": row["kind"],
-                        "status": row["status"],
-                        "amount": int(row["amount"]),
-                        "completed_at": _moment(row["completed_at"]).isoformat(),
-                        "account": row["credit_account"],
-                        "reference": row["reference"],
-                    },
+                    recorded_side=_recorded_side(row),
                 )
             )
     result.awaiting = result.outcomes[AWAITING].count
