@@ -1,11 +1,14 @@
 """GET /api/v1/adoption and /api/v1/adoption/markets/{code}: the figures of
 the selectors, tenancy, and clear errors for bad input."""
 
+import datetime as dt
+
 import pytest
 
+from core import clock
 from market40.adoption import services
 from market40.adoption.schemas import AdoptionOut, MarketAdoptionOut
-from tests.adoption.kit import TODAY, days_ago, local, make_vendor, record
+from tests.adoption.kit import NOW, TODAY, days_ago, local, make_vendor, record
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +88,11 @@ def test_unknown_market_and_anonymous(api_for, department, frozen):
     assert api_for().get("/api/v1/adoption").status_code == 401
 
 
-def test_a_past_day_uses_the_recorded_register(api_for, department, market_a, paid):
-    services.register_record(day=TODAY)  # as if recorded yesterday evening for the day before
+def test_a_past_day_uses_the_recorded_register(api_for, department, market_a, paid, monkeypatch):
+    services.register_record(day=TODAY)  # the evening's record of the day
+    # The next day: a vendor registered since would count if the live register were read.
+    monkeypatch.setattr(clock, "now", lambda: NOW + dt.timedelta(days=1))
+    make_vendor(market_a)
     body = api_for(department).get("/api/v1/adoption", {"date": TODAY.isoformat(), "period": "day"}).json()
     nk01 = next(m for m in body["markets"] if m["code"] == market_a.code)
     assert (nk01["vendors_registered"], nk01["vendors_with_code"]) == (1, 1)

@@ -119,5 +119,6 @@ def test_a_slow_followup_cannot_overwrite_a_later_one(frozen, market_a, monkeypa
     for thread in threads:
         thread.join()
 
+    assert a_read.is_set(), "A never reached its write: nothing was interleaved"
     row = MarketPartnerDay.objects.get(market=market_a, partner="vnpt", day=TODAY)
     assert (row.payments_count, row.payments_amount) == (3, 60_000)

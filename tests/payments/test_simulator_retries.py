@@ -121,6 +121,7 @@ def test_the_partners_record_waits_for_a_database_that_restarts(lan, ticking, mo
 
     tally = play(only("vnpt"), moments(), local_transport, count=4)
 
+    assert next(failures, None) is None, "the simulator never met the restarting database"
     assert tally["acknowledged"] == 4
     assert SimulatedNotice.objects.count() == Transaction.objects.count() == 4
 
