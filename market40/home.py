@@ -12,20 +12,16 @@ from django.shortcuts import redirect, render
 
 from core import clock
 from core.access import role_of
+from core.middleware import WEBHOOK_PREFIX
 from core.models import Role
 from core.partners import Partner, partner_bin
 from merchants import selectors as merchant_selectors
 from merchants.models import VendorStatus
 from payments import selectors as payment_selectors
 from payments.models import Transaction, WebhookDelivery
+from payments.partners import adapter_for
 from reconciliation.models import ExceptionStatus, ReconciliationRun
 from reconciliation.selectors import exceptions_visible_to
-
-PARTNER_SECRET_SETTINGS = {
-    Partner.VNPT: "VNPT_WEBHOOK_SECRETS",
-    Partner.VIETTEL: "VIETTEL_CHECKSUM_KEYS",
-    Partner.MOBIFONE: "MOBIFONE_WEBHOOK_SECRETS",
-}
 
 
 @login_required
@@ -93,13 +89,14 @@ def partner_health() -> list[dict]:
         deliveries = WebhookDelivery.objects.filter(partner=partner, received_at__gte=since)
         verdicts = dict(deliveries.values_list("verdict").annotate(n=Count("pk")))
         last = WebhookDelivery.objects.filter(partner=partner).order_by("-received_at").first()
+        secrets_setting = adapter_for(partner).secrets_setting
         rows.append(
             {
                 "partner": partner.label,
-                "secret_setting": PARTNER_SECRET_SETTINGS[partner],
-                "secrets": len(getattr(settings, PARTNER_SECRET_SETTINGS[partner])),
+                "secret_setting": secrets_setting,
+                "secrets": len(getattr(settings, secrets_setting)),
                 "bin": partner_bin(partner),
-                "webhook_path": f"/api/v1/webhooks/{partner.value}",
+                "webhook_path": f"{WEBHOOK_PREFIX}{partner.value}",
                 "verdicts": verdicts,
                 "last_received": last.received_at if last else None,
             }

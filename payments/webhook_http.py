@@ -23,10 +23,9 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
 from django.utils import translation
 
+from core.middleware import WEBHOOK_PREFIX
 from core.partners import Partner
 from payments import intake
-
-WEBHOOK_PREFIX = "/api/v1/webhooks/"
 
 
 def webhook_response(request: HttpRequest, partner: str) -> HttpResponse:

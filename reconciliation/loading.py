@@ -208,10 +208,7 @@ def _copy_strict(file_id: int, pieces: Iterator[list[bytes]], business_date: dt.
     table = SettlementLine._meta.db_table
     count = 0
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            f"COPY {table} ({', '.join(_STRICT_COLUMNS)}) FROM STDIN "  # noqa: S608
-            "(FORMAT csv, FORCE_NOT_NULL (account, reference, original_txn_id, description))"
-        ) as copy:
+        with cursor.cursor.copy(_copy_sql(table, _STRICT_COLUMNS)) as copy:
             for lines, rows in _strict_rows(file_id, pieces):
                 copy.write(rows)
                 count += lines
@@ -254,15 +251,19 @@ def _after_copy(table: str) -> None:
         cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", ["settlementline_file"])
 
 
-def _copy(table: str, file_id: int, lines: Iterable[Line]) -> int:
-    # CSV text written by the C csv writer in large chunks: several times
-    # cheaper per line than adapting each value with `write_row`. Empty text is
-    # forced to '' (unquoted empty means NULL in COPY's CSV).
-    text_columns = [name for name in COLUMNS if name in _TEXT_COLUMNS]
-    sql = (
-        f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN "  # noqa: S608
+def _copy_sql(table: str, columns: list[str]) -> str:
+    # Empty text is forced to '' (unquoted empty means NULL in COPY's CSV).
+    text_columns = [name for name in columns if name in _TEXT_COLUMNS]
+    return (
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN "  # noqa: S608
         f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(text_columns)}))"
     )
+
+
+def _copy(table: str, file_id: int, lines: Iterable[Line]) -> int:
+    # CSV text written by the C csv writer in large chunks: several times
+    # cheaper per line than adapting each value with `write_row`.
+    sql = _copy_sql(table, COLUMNS)
     count = 0
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

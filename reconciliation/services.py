@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from core import audit, clock
@@ -147,12 +148,17 @@ def latest_file(partner: str, day: dt.date) -> SettlementFile | None:
 def days_awaiting_run(*, partner: str) -> set[dt.date]:
     """Business dates whose latest settlement file no run has used yet."""
     used = ReconciliationRun.objects.filter(partner=partner, file__isnull=False).values("file_id")
-    unused = SettlementFile.objects.filter(partner=partner).exclude(pk__in=used)
-    return {
-        settlement.business_date
-        for settlement in unused
-        if latest_file(partner, settlement.business_date).pk == settlement.pk
-    }
+    # `latest_file` of each day, in one query.
+    latest = (
+        SettlementFile.objects.filter(partner=partner, business_date=OuterRef("business_date"))
+        .order_by("-received_at", "-id")
+        .values("pk")[:1]
+    )
+    return set(
+        SettlementFile.objects.filter(partner=partner, pk=Subquery(latest))
+        .exclude(pk__in=used)
+        .values_list("business_date", flat=True)
+    )
 
 
 def _claim(partner: str, day: dt.date) -> ReconciliationRun:
