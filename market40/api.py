@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from core.errors import DomainError
 from core.models import ApiToken
+from core.text import json_storable
 
 
 class BearerToken(HttpBearer):
@@ -67,29 +68,19 @@ class BodyRefused(ValueError):
     """A JSON body the API will not read; the message is the reason."""
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
 class ObjectBodies(Parser):
-    """Every request body of the API is a JSON object, and (as PostgreSQL text
-    cannot hold one) carries no NUL character."""
+    """Every request body of the API is a JSON object whose text PostgreSQL
+    can store (`core.text`)."""
 
     def parse_body(self, request: HttpRequest) -> dict:
         try:
             data = json.loads(request.body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the decoder goes
             raise BodyRefused(gettext_noop("Nội dung JSON không hợp lệ")) from exc
         if not isinstance(data, dict):
             raise BodyRefused(gettext_noop("Nội dung phải là một đối tượng JSON"))
-        if _has_nul(data):
-            raise BodyRefused(gettext_noop("Không được chứa ký tự NUL"))
+        if not json_storable(data):
+            raise BodyRefused(gettext_noop("Nội dung chứa ký tự NUL hoặc nửa cặp surrogate UTF-16"))
         return data
 
 

@@ -10,13 +10,14 @@ writes a notice back into the partner's format, signed. Nothing outside
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from core.text import json_storable
 
 # How far a signed timestamp may be from our clock, either way (partners.md).
 REPLAY_WINDOW_SECONDS = 300
@@ -30,8 +31,6 @@ MAX_AMOUNT = 10**12
 # calendar a moment cannot even be moved to UTC or to local time.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-# PostgreSQL text cannot hold NUL, and half a surrogate pair has no UTF-8 form.
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class Outcome:
@@ -158,24 +157,9 @@ def load_object(body: bytes) -> dict:
     # Only a \u escape puts NUL or half a surrogate pair into a string (UTF-8
     # decoding and the JSON grammar refuse them as raw bytes), so a body with
     # no escape needs no walk.
-    if b"\\u" in body and not _storable(data):
+    if b"\\u" in body and not json_storable(data):
         raise Rejected(Rejected.MALFORMED, _("Nội dung chứa ký tự NUL hoặc nửa cặp surrogate UTF-16"))
     return data
-
-
-def _storable(data: dict) -> bool:
-    """No string of the document, key or value, holds NUL or a lone surrogate."""
-    pending: list = [data]
-    while pending:  # a loop, not recursion: the document may be nested deep
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, str) and UNSTORABLE.search(item):
-            return False
-    return True
 
 
 def malformed(name: str, reason: str) -> Rejected:

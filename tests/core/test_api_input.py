@@ -53,8 +53,18 @@ def test_a_nul_character_in_a_json_body_is_bad_input(api_for, board_a, market_a)
     assert not Vendor.objects.exists()
 
 
-@pytest.mark.parametrize("body", ["[null, null]", "not json", '"chuỗi"'])
-def test_a_body_that_is_not_a_json_object_is_bad_input(api_for, board_a, market_a, body):
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[null, null]",
+        "not json",
+        '"chuỗi"',
+        '{"trade_name": ' + "[" * 100_000 + "]" * 100_000 + "}",  # deeper than the decoder goes
+        '{"trade_name": "Rau \\ud800 sạch"}',  # half a surrogate pair: no UTF-8 form to store
+    ],
+    ids=["list", "not json", "string", "nested", "lone surrogate"],
+)
+def test_a_body_that_is_not_a_storable_json_object_is_bad_input(api_for, board_a, market_a, body):
     client = api_for(board_a)
     created = client.post("/api/v1/vendors", vendor_payload(market_a)).json()
     response = client.generic(

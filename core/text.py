@@ -1,0 +1,21 @@
+"""What PostgreSQL text can hold: no NUL, and no half of a UTF-16 surrogate
+pair (it has no UTF-8 form). JSON can carry both through a \\u escape."""
+
+import re
+
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def json_storable(data: object) -> bool:
+    """No string of the parsed JSON document, key or value, holds NUL or a lone surrogate."""
+    pending: list = [data]
+    while pending:  # a loop, not recursion: the document may be nested deep
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and UNSTORABLE.search(item):
+            return False
+    return True
