@@ -59,6 +59,12 @@ def active_codes() -> QuerySet[PaymentCode]:
     return PaymentCode.objects.filter(revoked_at__isnull=True)
 
 
+def payment_code_of(vendor: Vendor, code_id: int) -> PaymentCode | None:
+    """One of the vendor's codes (any version), or None."""
+    codes = PaymentCode.objects.filter(pk=code_id, wallet_account__vendor=vendor)
+    return codes.select_related("wallet_account__vendor__market").first()
+
+
 def vendors_with_active_code(vendors: QuerySet[Vendor]) -> QuerySet[Vendor]:
     """Active vendors holding at least one active payment code (onboarded)."""
     has_code = active_codes().filter(wallet_account__vendor=OuterRef("pk"), wallet_account__is_active=True)

@@ -17,7 +17,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionDenied, Valid
 from core.models import Role
 from core.partners import Partner
 from merchants import imports, selectors, services
-from merchants.models import GoodsCategory, ImportJob, PaymentCode, VendorStatus, WalletAccount
+from merchants.models import GoodsCategory, ImportJob, VendorStatus, WalletAccount
 from printables.links import vendor_link
 
 
@@ -93,7 +93,7 @@ def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
             "vendor": vendor,
             "accounts": vendor.wallet_accounts.filter(is_active=True).prefetch_related(
                 Prefetch(
-                    "payment_codes", queryset=PaymentCode.objects.filter(revoked_at__isnull=True), to_attr="active"
+                    "payment_codes", queryset=selectors.active_codes(), to_attr="active"
                 )
             ),
             "vendor_link": vendor_link(vendor) if role in (Role.BOARD, Role.OPERATOR) else None,
@@ -166,11 +166,18 @@ def _report(request: HttpRequest, action: Callable[[], object], success: Callabl
         messages.success(request, success())
 
 
+def _payment_code_of(vendor, code_id: int):
+    payment_code = selectors.payment_code_of(vendor, code_id)
+    if payment_code is None:
+        raise Http404
+    return payment_code
+
+
 @login_required
 @require_POST
 def payment_code_reissue(request: HttpRequest, code: str, code_id: int) -> HttpResponse:
     vendor = selectors.get_vendor_for(request.user, code)
-    payment_code = get_object_or_404(PaymentCode, pk=code_id, wallet_account__vendor=vendor)
+    payment_code = _payment_code_of(vendor, code_id)
     _report(
         request,
         lambda: services.payment_code_reissue(actor=request.user, code=payment_code),
@@ -183,7 +190,7 @@ def payment_code_reissue(request: HttpRequest, code: str, code_id: int) -> HttpR
 @require_POST
 def payment_code_revoke(request: HttpRequest, code: str, code_id: int) -> HttpResponse:
     vendor = selectors.get_vendor_for(request.user, code)
-    payment_code = get_object_or_404(PaymentCode, pk=code_id, wallet_account__vendor=vendor)
+    payment_code = _payment_code_of(vendor, code_id)
     reason = request.POST.get("reason", "")
     _report(
         request,

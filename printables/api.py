@@ -113,7 +113,7 @@ def _code_url(code: PaymentCode, name: str) -> str:
 
 def _code_for(request: HttpRequest, code: str, code_id: int) -> tuple[Vendor, PaymentCode]:
     vendor = merchant_selectors.get_vendor_for(request.user, code)
-    payment_code = selectors.get_code_of(vendor, code_id)
+    payment_code = merchant_selectors.payment_code_of(vendor, code_id)
     if payment_code is None:
         raise NotFound(_("Không tìm thấy mã QR"))
     return vendor, payment_code

@@ -35,11 +35,6 @@ def vendor_codes(vendor: Vendor) -> QuerySet[PaymentCode]:
     )
 
 
-def get_code_of(vendor: Vendor, code_id: int) -> PaymentCode | None:
-    codes = PaymentCode.objects.filter(pk=code_id, wallet_account__vendor=vendor)
-    return codes.select_related("wallet_account__vendor").first()
-
-
 def _poster_code(code: PaymentCode) -> PosterCode:
     return PosterCode(
         payload=code.payload,
