@@ -102,6 +102,8 @@ _PLAIN_FIELDS = (
 
 
 def _value_getter(field: models.Field, db) -> Callable[[Model], object]:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=True), db)  # the time is set here
     if isinstance(field, _PLAIN_FIELDS):
         return operator.attrgetter(field.attname)
     prep, name = field.get_db_prep_save, field.attname

@@ -139,6 +139,22 @@ class Result:
     differences: list[Difference] = field(default_factory=list)
     awaiting: int = 0
 
+    def add(self, outcome: str, vendor: tuple | None, count, amount, recorded, fee, net, settled) -> None:
+        """Count lines into their outcome and, unless `vendor` is None, into
+        the settled totals of that (market_id, vendor_id)."""
+        tally = self.outcomes[outcome]
+        tally.count += count
+        tally.file_amount += amount
+        tally.recorded_amount += recorded
+        tally.fee += fee
+        tally.net += net
+        if vendor is not None:
+            bucket = self.totals[vendor]
+            bucket[0] += count
+            bucket[1] += settled
+            bucket[2] += fee
+            bucket[3] += net
+
 
 def _fetch(sql: str, params: dict) -> list[dict]:
     with connection.cursor() as cursor:
@@ -234,7 +250,8 @@ def attach_learnt(differences: list[dict], created: dict[str, Transaction]) -> N
 
 
 def _settled(row: dict) -> int:
-    """What a completed line moves: a refund takes its amount back."""
+    """What a completed line moves: a refund takes its amount back (as the
+    last sum of `_LINE_GROUPS` does for the matched lines)."""
     if row["status"] != Status.COMPLETED:
         return 0
     return -int(row["amount"]) if row["kind"] == "refund" else int(row["amount"])
@@ -256,31 +273,15 @@ def match_file(
     """
     result = Result()
     for market_id, vendor_id, count, amount, recorded, fee, net, settled in lines.matched:
-        tally = result.outcomes[MATCHED]
-        tally.count += count
-        tally.file_amount += amount
-        tally.recorded_amount += recorded
-        tally.fee += fee
-        tally.net += net
-        bucket = result.totals[(market_id, vendor_id)]
-        bucket[0] += count
-        bucket[1] += settled
-        bucket[2] += fee
-        bucket[3] += net
+        result.add(MATCHED, (market_id, vendor_id), count, amount, recorded, fee, net, settled)
 
     for row in lines.differences:
-        tally = result.outcomes[row["outcome"]]
-        tally.count += 1
-        tally.file_amount += int(row["amount"])
-        tally.recorded_amount += int(row["t_amount"] or 0)
-        tally.fee += int(row["fee"])
-        tally.net += int(row["net_amount"])
-        if row["outcome"] != ExceptionKind.DUPLICATE_LINE:
-            bucket = result.totals[(row["market_id"], row["vendor_id"])]
-            bucket[0] += 1
-            bucket[1] += _settled(row)
-            bucket[2] += int(row["fee"])
-            bucket[3] += int(row["net_amount"])
+        fee, net = int(row["fee"]), int(row["net_amount"])
+        # A duplicate line settles nothing: the first line of its id did.
+        vendor = None if row["outcome"] == ExceptionKind.DUPLICATE_LINE else (row["market_id"], row["vendor_id"])
+        result.add(
+            row["outcome"], vendor, 1, int(row["amount"]), int(row["t_amount"] or 0), fee, net, _settled(row)
+        )
         recorded = _recorded_side(row) if row["txn_id"] is not None else None
         result.differences.append(
             Difference(
@@ -313,9 +314,7 @@ def match_file(
             outcome = AWAITING
         else:
             outcome = ExceptionKind.NOT_IN_FILE
-        tally = result.outcomes[outcome]
-        tally.count += 1
-        tally.recorded_amount += int(row["t_amount"])
+        result.add(outcome, None, 1, 0, int(row["t_amount"]), 0, 0, 0)
         if outcome == ExceptionKind.NOT_IN_FILE:
             result.differences.append(
                 Difference(
