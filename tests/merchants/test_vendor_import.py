@@ -1,6 +1,5 @@
 """Bulk import from the board's spreadsheet: template, dry run, import, re-import."""
 
-import csv
 import io
 
 import pytest
@@ -8,47 +7,9 @@ from openpyxl import load_workbook
 
 from core.models import AuditEntry
 from merchants.models import ImportJob, PaymentCode, Vendor, WalletAccount
+from tests.merchants.sheets import GOOD_1, GOOD_2, HEADER, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
-
-HEADER = [
-    "Số sạp",
-    "Họ và tên",
-    "Tên cửa hàng",
-    "Số điện thoại",
-    "Số CCCD",
-    "Ngành hàng",
-    "Đã đồng ý xử lý dữ liệu",
-    "Ví VNPT Money",
-    "Ví Viettel Money",
-    "Ví MobiFone Money",
-]
-GOOD_1 = [
-    "A-001",
-    "Trần Văn Hùng",
-    "Thịt heo Chú Hùng",
-    "0901234567",
-    "092080000111",
-    "Thịt",
-    "Có",
-    "0901234567",
-    "",
-    "",
-]
-GOOD_2 = ["A-002", "Lê Thị Mai", "", "0981234567", "092186000222", "Rau củ", "Có", "", "0981234567", ""]
-
-
-def csv_bytes(rows: list[list[str]], delimiter: str = ",") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter).writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def upload(client, market, content: bytes, *, dry_run: bool, name: str = "tieuthuong.csv"):
-    file = io.BytesIO(content)
-    file.name = name
-    return client.upload("/api/v1/vendors/import", {"market": market.code, "dry_run": dry_run, "file": file})
-
 
 def test_dry_run_reports_each_row_and_writes_nothing(api_for, board_a, market_a):
     bad = ["A-003", "Phạm Văn", "", "0123", "12345", "Thịt", "Có", "", "", ""]

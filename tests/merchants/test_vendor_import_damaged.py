@@ -9,7 +9,7 @@ import pytest
 
 from merchants.models import PaymentCode, Vendor, WalletAccount
 from tests.damage import with_member
-from tests.merchants.test_vendor_import import GOOD_1, GOOD_2, HEADER, csv_bytes, upload
+from tests.merchants.sheets import GOOD_1, GOOD_2, HEADER, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from merchants.models import Market, Vendor, WalletAccount
+from payments.models import OutboxEvent, Transaction, WebhookDelivery
 
 VNPT_KEY = b"vnpt-test-key-bytes"
 VNPT_SECRET = "whsec_" + base64.b64encode(VNPT_KEY).decode()
@@ -43,6 +44,18 @@ def post(client, partner: str, headers: dict, body: bytes):
     meta = as_meta(headers)
     meta.pop("CONTENT_TYPE", None)
     return client.generic("POST", PATH[partner], body, content_type="application/json", **meta)
+
+
+def assert_malformed(response, partner: str, field: str | None = None) -> None:
+    assert response.status_code == 400, response.content
+    if partner == "viettel":
+        assert response.json()["code"] == "01"
+    assert not Transaction.objects.exists()
+    assert not OutboxEvent.objects.exists()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.verdict == "rejected"
+    if field:
+        assert field in delivery.reason
 
 
 # --- VNPT -----------------------------------------------------------------

@@ -7,8 +7,17 @@ import json
 import pytest
 
 from payments.models import Transaction, WebhookDelivery
-from tests.payments.kit import mobifone, mobifone_body, post, viettel, viettel_fields, vnpt, vnpt_body, vnpt_sign
-from tests.payments.test_malformed import assert_malformed
+from tests.payments.kit import (
+    assert_malformed,
+    mobifone,
+    mobifone_body,
+    post,
+    viettel,
+    viettel_fields,
+    vnpt,
+    vnpt_body,
+    vnpt_sign,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -2,22 +2,10 @@
 
 import pytest
 
-from payments.models import OutboxEvent, Transaction, WebhookDelivery
-from tests.payments.kit import mobifone, mobifone_body, post, viettel, viettel_fields, vnpt, vnpt_body
+from payments.models import Transaction, WebhookDelivery
+from tests.payments.kit import assert_malformed, mobifone, mobifone_body, post, viettel, viettel_fields, vnpt, vnpt_body
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_malformed(response, partner: str, field: str | None = None) -> None:
-    assert response.status_code == 400, response.content
-    if partner == "viettel":
-        assert response.json()["code"] == "01"
-    assert not Transaction.objects.exists()
-    assert not OutboxEvent.objects.exists()
-    delivery = WebhookDelivery.objects.get()
-    assert delivery.verdict == "rejected"
-    if field:
-        assert field in delivery.reason
 
 
 def _without(mapping: dict, key: str) -> dict:

@@ -9,7 +9,7 @@ from core.errors import ValidationFailed
 from reconciliation.models import SettlementFile, SettlementLine
 from reconciliation.parsers.base import SettlementFormatError
 from tests.damage import with_member
-from tests.reconciliation.test_parsers import (
+from tests.reconciliation.files import (
     MBF_GOOD,
     MBF_NAME,
     VIETTEL_NAME,

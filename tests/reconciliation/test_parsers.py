@@ -8,37 +8,22 @@ import pytest
 from openpyxl import Workbook
 
 from core.errors import ValidationFailed
-from reconciliation import services
 from reconciliation.models import SettlementFile, SettlementLine
+from tests.reconciliation.files import (
+    MBF_GOOD,
+    MBF_NAME,
+    VIETTEL_HEADERS,
+    VIETTEL_NAME,
+    VIETTEL_ROWS,
+    VNPT_GOOD,
+    VNPT_NAME,
+    assert_rejected,
+    import_file,
+    viettel_xlsx,
+)
 from tests.reconciliation.kit import DAY, VNPT_HEADER, at
 
 pytestmark = pytest.mark.django_db
-
-VNPT_NAME = "VNPT_SETTLEMENT_20261120.csv"
-VNPT_GOOD = (
-    VNPT_HEADER
-    + "VNPT2611200000123,PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,45000,0,45000,\n"
-    + "VNPT2611200000456,REFUND,2026-11-20T09:02:11+07:00,0912345678,,45000,0,-45000,VNPT2611200000123\n"
-    + "VNPT2611200000789,PAYMENT,2026-11-19T23:59:58+07:00,0912345678,C4VK7M2Q9XA,120000,1200,118800,\n"
-)
-
-
-def import_file(name: str, content: bytes, operator):
-    return services.settlement_file_import(actor=operator, file_name=name, content=content, channel="upload")
-
-
-def assert_rejected(name: str, content: bytes, operator, *, line: int | None, field: str | None):
-    with pytest.raises(ValidationFailed) as caught:
-        import_file(name, content, operator)
-    message = caught.value.message
-    if line is not None:
-        assert f"dòng {line}" in message.lower(), message
-    if field is not None:
-        assert f"„{field}“" in message, message
-        assert field in caught.value.errors, caught.value.errors
-    assert not SettlementFile.objects.exists()
-    assert not SettlementLine.objects.exists()
-    return message
 
 
 def test_vnpt_file_is_read_line_for_line(operator):
@@ -104,13 +89,17 @@ def test_a_vnpt_file_reads_the_same_whatever_its_line_ends(operator):
     assert stored(unix)[4][2:8] == ("payment", "completed", at(DAY, 8), "", "PAYMENT", 7000)
 
 
+# Over a megabyte of good lines: the strict path reads it in several pieces.
+LARGE_BODY = "".join(
+    f"VNPT26112{i:08d},PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,{1000 + i},0,{1000 + i},\n"
+    for i in range(14_000)
+)
+
+
 def test_repeated_ids_are_flagged_across_a_large_file(operator):
     # Over a megabyte, so the strict path reads it in several pieces: an id
     # repeated within a piece and one repeated pieces later are both flagged.
-    body = "".join(
-        f"VNPT26112{i:08d},PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,{1000 + i},0,{1000 + i},\n"
-        for i in range(14_000)
-    )
+    body = LARGE_BODY
     repeats = "VNPT2611200000005,PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,1005,0,1005,\n"
     text = VNPT_HEADER + repeats + body + repeats
     assert len(text) > 1_100_000
@@ -131,10 +120,7 @@ def test_repeated_ids_are_flagged_across_a_large_file(operator):
 def test_a_fault_far_into_a_large_file_rejects_it_whole(operator):
     # The strict path has already copied the first megabyte when it meets the
     # bad line; all of it is rolled back and the line-by-line parse names the line.
-    body = "".join(
-        f"VNPT26112{i:08d},PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,{1000 + i},0,{1000 + i},\n"
-        for i in range(14_000)
-    )
+    body = LARGE_BODY
     bad = "VNPT2611299999999,PAYMENT,2026-11-20T08:15:29+07:00,0912345678,C4VK7M2Q9XA,12O00,0,12000,\n"
     assert_rejected(VNPT_NAME, (VNPT_HEADER + body + bad).encode(), operator, line=14_002, field="amount")
 
@@ -187,52 +173,6 @@ def test_a_file_whose_name_matches_no_partner_is_refused(operator):
 
 
 # --- Viettel ----------------------------------------------------------------
-
-VIETTEL_NAME = "VIETTEL_DOISOAT_20261120.xlsx"
-VIETTEL_HEADERS = [
-    "STT",
-    "Mã giao dịch",
-    "Loại GD",
-    "Thời gian",
-    "Tài khoản nhận",
-    "Mã tham chiếu",
-    "Số tiền",
-    "Phí",
-    "Thực nhận",
-    "Mã GD gốc",
-]
-VIETTEL_ROWS = [
-    [1, "VT26112008153012345", "Thanh toán", "20/11/2026 08:15:30", "0987654321", "C4VK7M2Q9XA", 45000, 0, 45000, ""],
-    [
-        2,
-        "VT26112009000000001",
-        "Hoàn tiền",
-        "20/11/2026 09:00:00",
-        "0987654321",
-        "",
-        45000,
-        0,
-        -45000,
-        "VT26112008153012345",
-    ],
-]
-
-
-def viettel_xlsx(rows=None, *, date_row="Ngày giao dịch: 20/11/2026", headers=None, total=None, sheet="DoiSoat"):
-    rows = VIETTEL_ROWS if rows is None else rows
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append(["BÁO CÁO ĐỐI SOÁT GIAO DỊCH VIETTEL MONEY"])
-    ws.append([date_row])
-    ws.append([])
-    ws.append(headers or VIETTEL_HEADERS)
-    for row in rows:
-        ws.append(row)
-    ws.append([None, "Tổng cộng", None, None, None, None, sum(r[6] for r in rows) if total is None else total])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_viettel_file_is_read_with_its_total_row(operator):
@@ -307,14 +247,6 @@ def test_a_file_that_is_not_a_spreadsheet_is_rejected(operator):
 
 
 # --- MobiFone ---------------------------------------------------------------
-
-MBF_NAME = "MBF_20261120.txt"
-MBF_GOOD = (
-    "H|MOBIFONE MONEY|20261120|CT4VMBF\n"
-    "D|MBF-20261120-000123|SUCCESS|20261120081529|0901234567|45000|450|C4VK7M2Q9XA Thanh toan\n"
-    "D|MBF-20261120-000124|REVERSED|20261120091000|0901234567|30000|0|\n"
-    "T|2|45000\n"
-)
 
 
 def test_mobifone_file_is_read_with_header_and_trailer(operator):
