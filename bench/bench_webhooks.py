@@ -9,6 +9,11 @@ same run. Every delivery is a new transaction (the full write path: verify,
 log, insert, attribute, outbox); the run ends by checking that the database
 holds exactly one transaction per delivery sent.
 
+A shared 2-core machine changes speed from one second to the next, so the
+trivial endpoint and the deliveries are measured in alternating rounds, each
+delivery round right after its trivial one, and the open loop in rounds of
+its own. The figures are the medians over the rounds; every round is printed.
+
 PostgreSQL comes from DATABASE_URL when it points at PostgreSQL; otherwise a
 scratch database `market40_bench` on 127.0.0.1 is created and dropped.
 """
@@ -18,6 +23,7 @@ import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -29,10 +35,13 @@ from proof.live import wait_for_port
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
 CONNECTIONS = 24
-CLOSED_LOOP_DELIVERIES = 6000
-HEALTH_SECONDS = 4.0
+ROUNDS = 5
+ROUND_DELIVERIES = 2000
+HEALTH_SECONDS = 1.5
 OFFERED_RATE = 500
-OFFERED_SECONDS = 8
+OFFERED_ROUNDS = 3
+OFFERED_SECONDS = 5
+WARM_DELIVERIES = 600
 GOAL_RATE = 1000.0
 GOAL_P99_MS = 50.0
 GOAL_RATIO = 0.40
@@ -289,19 +298,36 @@ def run() -> list[Row]:
             start_new_session=True,
         )
         wait_for_port(PORT)
-        total = CLOSED_LOOP_DELIVERIES + OFFERED_RATE * OFFERED_SECONDS + 600
         begun = time.monotonic()
-        warm = _signed_requests(600, "warm")
-        asyncio.run(_closed_loop(warm))
+        asyncio.run(_closed_loop(_signed_requests(WARM_DELIVERIES, "warm")))
         asyncio.run(_closed_loop(None, seconds=1.0))
-
         print(f"  warm-up done, {time.monotonic() - begun:.0f} s", flush=True)
-        health_rate, _lat, health_statuses = asyncio.run(_closed_loop(None, seconds=HEALTH_SECONDS))
-        closed = _signed_requests(CLOSED_LOOP_DELIVERIES, "closed")
-        rate, closed_lat, closed_statuses = asyncio.run(_closed_loop(closed))
-        print(f"  closed loop: {rate:,.0f}/s, {time.monotonic() - begun:.0f} s", flush=True)
-        offered = _signed_requests(OFFERED_RATE * OFFERED_SECONDS, "open")
-        open_lat, open_statuses = asyncio.run(_open_loop(offered, OFFERED_RATE))
+
+        rounds = []  # (trivial req/s, deliveries/s)
+        closed_lat: list[float] = []
+        statuses: list[int] = []
+        for number in range(ROUNDS):
+            health_rate, _lat, health_statuses = asyncio.run(_closed_loop(None, seconds=HEALTH_SECONDS))
+            requests = _signed_requests(ROUND_DELIVERIES, f"closed{number}")
+            rate, latencies, round_statuses = asyncio.run(_closed_loop(requests))
+            rounds.append((health_rate, rate))
+            closed_lat += latencies
+            statuses += health_statuses + round_statuses
+            print(
+                f"  round {number + 1}: trivial {health_rate:,.0f} req/s, deliveries {rate:,.0f}/s, "
+                f"ratio {rate / health_rate:.0%}",
+                flush=True,
+            )
+        open_p99s = []
+        open_lat: list[float] = []
+        for number in range(OFFERED_ROUNDS):
+            offered = _signed_requests(OFFERED_RATE * OFFERED_SECONDS, f"open{number}")
+            latencies, round_statuses = asyncio.run(_open_loop(offered, OFFERED_RATE))
+            open_p99s.append(_percentile(latencies, 0.99))
+            open_lat += latencies
+            statuses += round_statuses
+            print(f"  open loop round {number + 1}: p99 {open_p99s[-1]:.1f} ms", flush=True)
+        total = WARM_DELIVERIES + ROUNDS * ROUND_DELIVERIES + OFFERED_ROUNDS * OFFERED_RATE * OFFERED_SECONDS
 
         stored = int(_sql(database_url, "select count(*) from payments_transaction"))
         pending = _sql(database_url, "select count(*) from payments_outboxevent where processed_at is null")
@@ -313,32 +339,50 @@ def run() -> list[Row]:
         if scratch:
             _drop_scratch()
 
-    bad = sum(1 for s in closed_statuses + open_statuses if s != 200)
-    ratio = rate / health_rate
-    p99_open = _percentile(open_lat, 0.99)
+    bad = sum(1 for status in statuses if status != 200)
+    health_rate = statistics.median(h for h, _d in rounds)
+    rate = statistics.median(d for _h, d in rounds)
+    ratio = statistics.median(d / h for h, d in rounds)
+    p99_open = statistics.median(open_p99s)
+
+    def spread(values, fmt: str) -> str:
+        return "rounds " + ", ".join(format(v, fmt) for v in values)
+
     return [
         Row("webhooks", "synchronous_commit / gunicorn workers", f"{sync} / {workers}", "on", sync == "on"),
-        Row("webhooks", "trivial GET /api/v1/health", f"{health_rate:,.0f} req/s", "", None),
-        Row("webhooks", "deliveries, closed loop", f"{rate:,.0f} /s", f"≥ {GOAL_RATE:,.0f} /s", rate >= GOAL_RATE),
+        Row("webhooks", "trivial GET /api/v1/health, median", f"{health_rate:,.0f} req/s", "", None),
+        Row("webhooks", "", spread([h for h, _d in rounds], ",.0f"), "", None),
         Row(
             "webhooks",
-            "closed loop p50 / p99",
+            "deliveries, closed loop, median",
+            f"{rate:,.0f} /s",
+            f"≥ {GOAL_RATE:,.0f} /s",
+            rate >= GOAL_RATE,
+        ),
+        Row("webhooks", "", spread([d for _h, d in rounds], ",.0f"), "", None),
+        Row(
+            "webhooks",
+            "closed loop p50 / p99, all rounds",
             f"{_percentile(closed_lat, 0.5):.1f} / {_percentile(closed_lat, 0.99):.1f} ms",
             "",
             None,
         ),
-        Row("webhooks", "ratio to trivial endpoint", f"{ratio:.0%}", f"≥ {GOAL_RATIO:.0%}", ratio >= GOAL_RATIO),
+        Row(
+            "webhooks", "ratio to trivial endpoint, median", f"{ratio:.0%}", f"≥ {GOAL_RATIO:.0%}", ratio >= GOAL_RATIO
+        ),
+        Row("webhooks", "", spread([d / h for h, d in rounds], ".0%"), "", None),
         Row(
             "webhooks",
-            f"open loop {OFFERED_RATE}/s p50 / p99",
-            f"{_percentile(open_lat, 0.5):.1f} / {p99_open:.1f} ms",
+            f"open loop {OFFERED_RATE}/s p99, median",
+            f"{p99_open:.1f} ms (p50 {_percentile(open_lat, 0.5):.1f})",
             f"p99 < {GOAL_P99_MS:.0f} ms",
             p99_open < GOAL_P99_MS,
         ),
+        Row("webhooks", "", spread(open_p99s, ".1f") + " ms", "", None),
         Row(
             "webhooks",
             "transactions stored / deliveries sent (non-200 answers)",
-            f"{stored} / {total} ({bad + health_statuses.count(0)})",
+            f"{stored} / {total} ({bad})",
             "equal, 0",
             stored == total and bad == 0,
         ),

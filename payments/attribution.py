@@ -1,6 +1,7 @@
 """Which vendor a transaction belongs to: by partner and credit account to the
 active wallet account, confirmed by the payment reference when one is given."""
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -82,8 +83,23 @@ def decided_sql(*, partner: str, credit_account: str, reference: str) -> tuple[s
     statement that records the transaction. The same rules as `_decide`: the
     payment tests run the ORM path on SQLite and this one on PostgreSQL."""
     wanted = normalise_reference(reference) if reference else ""
+    params = [
+        Attribution.MATCHED.value,
+        Attribution.UNATTRIBUTED.value,
+        _no_holder(credit_account),
+        _contradicted(reference, credit_account) if reference else "",
+        bool(reference),
+        wanted,
+        partner,
+        credit_account,
+    ]
+    return _decided_sql(), params
+
+
+@functools.cache
+def _decided_sql() -> str:
     account, vendor = WalletAccount._meta.db_table, Vendor._meta.db_table
-    sql = (
+    return (
         "SELECT CASE WHEN h.agrees THEN %s ELSE %s END,"  # noqa: S608 — table names from model metadata
         " CASE WHEN h.id IS NULL THEN %s WHEN h.agrees THEN '' ELSE %s END,"
         " CASE WHEN h.agrees THEN h.id END, CASE WHEN h.agrees THEN h.vendor_id END,"
@@ -95,14 +111,3 @@ def decided_sql(*, partner: str, credit_account: str, reference: str) -> tuple[s
         "  WHERE a.partner = %s AND a.account_number = %s AND a.is_active LIMIT 1"
         " ) AS h ON true"
     )
-    params = [
-        Attribution.MATCHED.value,
-        Attribution.UNATTRIBUTED.value,
-        _no_holder(credit_account),
-        _contradicted(reference, credit_account) if reference else "",
-        bool(reference),
-        wanted,
-        partner,
-        credit_account,
-    ]
-    return sql, params

@@ -6,11 +6,11 @@ acknowledged delivery is durable and its follow-up work cannot be lost.
 """
 
 import functools
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext as _
@@ -25,10 +25,22 @@ MAX_BODY_BYTES = 64 * 1024
 UNLOGGED_HEADERS = {"cookie", "authorization"}
 
 
-@dataclass(frozen=True)
 class Received:
-    delivery: WebhookDelivery
-    reply: Reply
+    """What intake decided: the partner's answer, and the delivery row written."""
+
+    def __init__(self, reply: Reply, delivery: WebhookDelivery | None = None, *, written: dict | None = None):
+        self.reply = reply
+        if delivery is not None:
+            self.__dict__["delivery"] = delivery
+        self._written = written
+
+    @functools.cached_property
+    def delivery(self) -> WebhookDelivery:
+        """The row from the values written, built only when asked for: the
+        server answers the partner without it."""
+        row = WebhookDelivery(**self._written)
+        row._state.adding = False
+        return row
 
 
 def receive_delivery(
@@ -56,8 +68,8 @@ def receive_delivery(
         "headers": dict(headers.items()),
         "body": body if body is not None and size <= MAX_BODY_BYTES else b"",
         "body_size": size,
-        "replay_of": replay_of,
-        "replayed_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "replay_of_id": replay_of.pk if replay_of is not None else None,
+        "replayed_by_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
     }
     try:
         if body is None or size > MAX_BODY_BYTES:
@@ -71,14 +83,14 @@ def receive_delivery(
         delivery = WebhookDelivery.objects.create(
             **log, verdict="rejected", reason=rejection.reason[:300], response_status=reply.status
         )
-        return Received(delivery, reply)
+        return Received(reply, delivery)
 
     recorded_before = False
     if connection.vendor == "postgresql":
         accepted = adapter.reply(Outcome.ACCEPTED)
-        delivery = _record_new(partner, notice, received_at, log, accepted)
-        if delivery is not None:
-            return Received(delivery, accepted)
+        written = _record_new(partner, notice, received_at, log, accepted)
+        if written is not None:
+            return Received(accepted, written=written)
         recorded_before = True  # the statement found the id already recorded
 
     with transaction.atomic():
@@ -104,7 +116,7 @@ def receive_delivery(
             )
         elif outcome == Outcome.ACCEPTED:
             outbox.enqueue(kind=outbox.TRANSACTION_CHANGED, transaction_id=txn.pk)
-    return Received(delivery, reply)
+    return Received(reply, delivery)
 
 
 def _record(partner: str, notice: Notice, now, *, recorded_before: bool) -> tuple[str, str, Transaction, dict]:
@@ -137,46 +149,46 @@ def _recorded(partner: str, notice: Notice) -> Transaction:
     return Transaction.objects.get(partner=partner, partner_transaction_id=notice.partner_transaction_id)
 
 
-def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> WebhookDelivery | None:
+def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> dict | None:
     """The common case on PostgreSQL in one statement and one round trip:
     attribute, insert the transaction unless its id exists, and with it the
     delivery log row and the outbox event. One statement is one transaction,
     so all three rows are durable together before the partner hears back.
-    None when the id was already recorded: nothing was written, and the
-    general path decides between duplicate, conflict and a newer status."""
-    txn = Transaction.from_notice(partner=partner, notice=notice, created_at=now)
-    delivery = WebhookDelivery(
+    Returns the delivery row's values, or None when the id was already
+    recorded: nothing was written, and the general path decides between
+    duplicate, conflict and a newer status.
+
+    The rows' values go straight from dicts to the statement: building
+    three model instances and preparing each field through the ORM cost
+    more than the rest of the delivery together."""
+    delivery = {
         **log,
-        verdict=Outcome.ACCEPTED,
-        reason="",
-        response_status=reply.status,
-        partner_transaction_id=notice.partner_transaction_id,
-    )
-    event = OutboxEvent(kind=outbox.TRANSACTION_CHANGED, created_at=now, available_at=now)
+        "verdict": Outcome.ACCEPTED,
+        "reason": "",
+        "response_status": reply.status,
+        "partner_transaction_id": notice.partner_transaction_id,
+    }
     decided, decided_params = attribution.decided_sql(
         partner=partner, credit_account=notice.credit_account, reference=notice.reference
     )
-    sql = _record_new_sql(decided)
-    # The connection itself: through the `connection` proxy, each of the
-    # forty values would pay a context-local lookup.
-    db = connections[DEFAULT_DB_ALIAS]
     params = [
         *decided_params,
-        *_values(txn, _TXN_GIVEN, db),
+        *_TXN_COLUMNS.values(Transaction.values_from_notice(partner=partner, notice=notice, created_at=now)),
         partner,
         notice.original_partner_transaction_id or None,
         Kind.PAYMENT.value,
-        *_values(delivery, _DELIVERY_GIVEN, db),
-        *_values(event, _EVENT_GIVEN, db),
+        *_DELIVERY_COLUMNS.values(delivery),
+        *_EVENT_COLUMNS.values({"kind": outbox.TRANSACTION_CHANGED, "created_at": now, "available_at": now}),
     ]
-    row = _execute_prepared(sql, params)
+    row = _execute_prepared(_record_new_sql(decided), params)
     if row is None:
         return None
-    txn_id, delivery.pk, event_id = row
-    delivery.transaction_id = txn_id
-    delivery._state.adding = False
-    transaction.on_commit(lambda: outbox.dispatch_soon(event_id))
-    return delivery
+    txn_id, delivery_id, event_id = row
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: outbox.dispatch_soon(event_id))
+    else:  # the statement has committed
+        outbox.dispatch_soon(event_id)
+    return {"id": delivery_id, "transaction_id": txn_id, **delivery}
 
 
 def _execute_prepared(sql: str, params: list) -> tuple | None:
@@ -192,15 +204,28 @@ def _execute_prepared(sql: str, params: list) -> tuple | None:
         return cursor.fetchone()
 
 
-# Columns the statement fills from Python values; the rest come from the statement itself.
-_TXN_SQL = ("attribution", "attribution_reason", "wallet_account", "vendor", "market", "original")
-_TXN_GIVEN = [f for f in Transaction._meta.concrete_fields if not f.primary_key and f.name not in _TXN_SQL]
-_DELIVERY_GIVEN = [f for f in WebhookDelivery._meta.concrete_fields if not f.primary_key and f.name != "transaction"]
-_EVENT_GIVEN = [f for f in OutboxEvent._meta.concrete_fields if not f.primary_key and f.name != "transaction"]
+class _Columns:
+    """A model's columns that the intake statement fills with parameters, and
+    each one's value from a dict by attribute name: what is not given takes
+    the field's default, as `save()` would, and JSON goes as its text."""
+
+    def __init__(self, model, *, computed: tuple[str, ...]) -> None:
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in computed]
+        self._plan = [(f.attname, f.get_default(), isinstance(f, models.JSONField)) for f in self.fields]
+
+    def values(self, given: dict) -> list:
+        found = []
+        for name, default, is_json in self._plan:
+            value = given.get(name, default)
+            found.append(json.dumps(value) if is_json else value)
+        return found
 
 
-def _values(obj, fields, db) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, add=True), db) for f in fields]
+# Columns the statement fills itself: attribution, and the links to rows it finds or inserts.
+_TXN_COMPUTED = ("attribution", "attribution_reason", "wallet_account", "vendor", "market", "original")
+_TXN_COLUMNS = _Columns(Transaction, computed=_TXN_COMPUTED)
+_DELIVERY_COLUMNS = _Columns(WebhookDelivery, computed=("transaction",))
+_EVENT_COLUMNS = _Columns(OutboxEvent, computed=("transaction",))
 
 
 @functools.cache
@@ -216,19 +241,19 @@ def _record_new_sql(decided: str) -> str:
 
     txn_meta = Transaction._meta
     delivery_table, event_table = quote(WebhookDelivery._meta.db_table), quote(OutboxEvent._meta.db_table)
-    computed = columns(txn_meta.get_field(name) for name in _TXN_SQL)
+    computed = columns(txn_meta.get_field(name) for name in _TXN_COMPUTED)
     # Identifiers come from the models' own metadata, values are parameters.
     return (
         f"WITH decided (state, reason, wallet_account_id, vendor_id, market_id) AS ({decided}), "  # noqa: S608
-        f"txn AS (INSERT INTO {quote(txn_meta.db_table)} ({columns(_TXN_GIVEN)}, {computed}) "
-        f"SELECT {typed(_TXN_GIVEN)}, d.state, d.reason, d.wallet_account_id, d.vendor_id, d.market_id, "
+        f"txn AS (INSERT INTO {quote(txn_meta.db_table)} ({columns(_TXN_COLUMNS.fields)}, {computed}) "
+        f"SELECT {typed(_TXN_COLUMNS.fields)}, d.state, d.reason, d.wallet_account_id, d.vendor_id, d.market_id, "
         f"(SELECT o.id FROM {quote(txn_meta.db_table)} o WHERE o.partner = %s "
         "AND o.partner_transaction_id = %s AND o.kind = %s LIMIT 1) FROM decided d "
         "ON CONFLICT (partner, partner_transaction_id) DO NOTHING RETURNING id), "
-        f"delivery AS (INSERT INTO {delivery_table} ({columns(_DELIVERY_GIVEN)}, transaction_id) "
-        f"SELECT {typed(_DELIVERY_GIVEN)}, txn.id FROM txn RETURNING id), "
-        f"event AS (INSERT INTO {event_table} ({columns(_EVENT_GIVEN)}, transaction_id) "
-        f"SELECT {typed(_EVENT_GIVEN)}, txn.id FROM txn RETURNING id) "
+        f"delivery AS (INSERT INTO {delivery_table} ({columns(_DELIVERY_COLUMNS.fields)}, transaction_id) "
+        f"SELECT {typed(_DELIVERY_COLUMNS.fields)}, txn.id FROM txn RETURNING id), "
+        f"event AS (INSERT INTO {event_table} ({columns(_EVENT_COLUMNS.fields)}, transaction_id) "
+        f"SELECT {typed(_EVENT_COLUMNS.fields)}, txn.id FROM txn RETURNING id) "
         "SELECT txn.id, delivery.id, event.id FROM txn, delivery, event"
     )
 

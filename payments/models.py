@@ -47,9 +47,12 @@ class WebhookDelivery(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("lần nhận webhook")
         verbose_name_plural = _("nhật ký nhận webhook")
+        # Every delivery pays for each index here. The log reads newest first
+        # (received_at); the few deliveries that were not accepted have their
+        # own index, so a page of them is found without scanning the rest; a
+        # transaction's deliveries go through `transaction`.
         indexes = [
-            models.Index(fields=["partner", "partner_transaction_id"]),
-            models.Index(fields=["verdict", "received_at"]),
+            models.Index(fields=["received_at"], condition=~Q(verdict=Verdict.ACCEPTED), name="delivery_not_accepted"),
             models.Index(fields=["replay_of"], condition=Q(replay_of__isnull=False), name="delivery_replays"),
             models.Index(fields=["replayed_by"], condition=Q(replayed_by__isnull=False), name="delivery_replayers"),
         ]
@@ -111,13 +114,19 @@ class Transaction(models.Model):
     description = models.CharField(_("nội dung"), max_length=200, blank=True)
     original_partner_transaction_id = models.CharField(_("mã giao dịch gốc"), max_length=64, blank=True)
     # Indexes are what reads need and every delivery pays to write: the
-    # vendor and market ones lead the (…, business_date) indexes below, and
-    # only refunds have an original.
+    # vendor and market ones lead the (…, business_date) indexes below, only
+    # refunds have an original, and wallet accounts are never deleted (they
+    # are deactivated), so nothing reads transactions by account.
     original = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds", db_index=False
     )
     wallet_account = models.ForeignKey(
-        "merchants.WalletAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+        "merchants.WalletAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        db_index=False,
     )
     vendor = models.ForeignKey(
         "merchants.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions", db_index=False
@@ -146,8 +155,18 @@ class Transaction(models.Model):
             models.Index(fields=["market", "business_date"]),
             models.Index(fields=["vendor", "business_date"]),
             models.Index(fields=["partner", "business_date"]),
-            models.Index(fields=["partner", "original_partner_transaction_id"]),
-            models.Index(fields=["attribution", "created_at"]),
+            # Only what reads look for: refunds still waiting for their payment
+            # (payments.followup) and the queue of unattributed transactions.
+            models.Index(
+                fields=["partner", "original_partner_transaction_id"],
+                condition=Q(kind=Kind.REFUND, original__isnull=True),
+                name="transaction_held_refunds",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(attribution=Attribution.UNATTRIBUTED),
+                name="transaction_unattributed",
+            ),
             models.Index(fields=["original"], condition=Q(original__isnull=False), name="transaction_refunds"),
         ]
 
@@ -157,25 +176,29 @@ class Transaction(models.Model):
     @classmethod
     def from_notice(cls, *, partner: str, notice, created_at, **extra) -> "Transaction":
         """An unsaved transaction for what a partner told us (a webhook or a
-        settlement line), the one place a Notice becomes a row."""
-        return cls(
-            partner=partner,
-            partner_transaction_id=notice.partner_transaction_id,
-            kind=notice.kind,
-            status=notice.status,
-            partner_status=notice.partner_status,
-            amount=notice.amount,
-            completed_at=notice.completed_at,
-            business_date=clock.business_date(notice.completed_at),
-            status_updated_at=notice.status_updated_at,
-            credit_account=notice.credit_account,
-            reference=notice.reference,
-            description=notice.description,
-            original_partner_transaction_id=notice.original_partner_transaction_id,
-            content_digest=notice.digest(),
-            created_at=created_at,
-            **extra,
-        )
+        settlement line)."""
+        return cls(**cls.values_from_notice(partner=partner, notice=notice, created_at=created_at), **extra)
+
+    @staticmethod
+    def values_from_notice(*, partner: str, notice, created_at) -> dict:
+        """The one place a Notice becomes a row's values, by field name."""
+        return {
+            "partner": partner,
+            "partner_transaction_id": notice.partner_transaction_id,
+            "kind": notice.kind,
+            "status": notice.status,
+            "partner_status": notice.partner_status,
+            "amount": notice.amount,
+            "completed_at": notice.completed_at,
+            "business_date": clock.business_date(notice.completed_at),
+            "status_updated_at": notice.status_updated_at,
+            "credit_account": notice.credit_account,
+            "reference": notice.reference,
+            "description": notice.description,
+            "original_partner_transaction_id": notice.original_partner_transaction_id,
+            "content_digest": notice.digest(),
+            "created_at": created_at,
+        }
 
     @property
     def is_held_refund(self) -> bool:
@@ -214,7 +237,9 @@ class OutboxEvent(models.Model):
     it follows, so a broker or worker outage delays it and loses nothing."""
 
     kind = models.CharField(max_length=40)
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="outbox_events")
+    # Transactions are never deleted and nothing reads events by transaction:
+    # no index for every delivery to write.
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="outbox_events", db_index=False)
     created_at = models.DateTimeField()
     # A worker claims an event by moving this forward with a conditional UPDATE.
     available_at = models.DateTimeField()

@@ -6,49 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('merchants', '0003_import_job'),
-        ('payments', '0001_initial'),
+        ("merchants", "0003_import_job"),
+        ("payments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='transaction',
-            name='market',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='merchants.market'),
+            model_name="transaction",
+            name="market",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transactions",
+                to="merchants.market",
+            ),
         ),
         migrations.AlterField(
-            model_name='transaction',
-            name='original',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='payments.transaction'),
+            model_name="transaction",
+            name="original",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="refunds",
+                to="payments.transaction",
+            ),
         ),
         migrations.AlterField(
-            model_name='transaction',
-            name='vendor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='merchants.vendor'),
+            model_name="transaction",
+            name="vendor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transactions",
+                to="merchants.vendor",
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='replay_of',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replays', to='payments.webhookdelivery'),
+            model_name="webhookdelivery",
+            name="replay_of",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replays",
+                to="payments.webhookdelivery",
+            ),
         ),
         migrations.AlterField(
-            model_name='webhookdelivery',
-            name='replayed_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="webhookdelivery",
+            name="replayed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(condition=models.Q(('original__isnull', False)), fields=['original'], name='transaction_refunds'),
+            model_name="transaction",
+            index=models.Index(
+                condition=models.Q(("original__isnull", False)), fields=["original"], name="transaction_refunds"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(condition=models.Q(('replay_of__isnull', False)), fields=['replay_of'], name='delivery_replays'),
+            model_name="webhookdelivery",
+            index=models.Index(
+                condition=models.Q(("replay_of__isnull", False)), fields=["replay_of"], name="delivery_replays"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(condition=models.Q(('replayed_by__isnull', False)), fields=['replayed_by'], name='delivery_replayers'),
+            model_name="webhookdelivery",
+            index=models.Index(
+                condition=models.Q(("replayed_by__isnull", False)), fields=["replayed_by"], name="delivery_replayers"
+            ),
         ),
     ]
