@@ -9,9 +9,11 @@ one per delivery, and so does the server.
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# One process per core and one more, each with a few threads: on two cores
-# this answered the most deliveries with the shortest tail (`make bench`).
-workers = int(os.environ.get("GUNICORN_WORKERS") or (os.cpu_count() or 1) + 1)
+# One process per core, each with a few threads: a delivery spends a third
+# of its time waiting for PostgreSQL, when another thread of the same
+# process can run. On two cores this answered more deliveries than three
+# processes did (`make bench`, BENCH_WORKERS and BENCH_THREADS).
+workers = int(os.environ.get("GUNICORN_WORKERS") or os.cpu_count() or 1)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 30

@@ -289,7 +289,7 @@ def run() -> list[Row]:
             server_env["GUNICORN_WORKERS"] = os.environ["BENCH_WORKERS"]
         if "BENCH_THREADS" in os.environ:
             server_env["GUNICORN_THREADS"] = os.environ["BENCH_THREADS"]
-        processes = server_env.get("GUNICORN_WORKERS", (os.cpu_count() or 1) + 1)
+        processes = server_env.get("GUNICORN_WORKERS", os.cpu_count() or 1)
         workers = f"{processes}×{server_env.get('GUNICORN_THREADS', '4')} threads"
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "market40.wsgi", "--log-level=warning"],

@@ -92,9 +92,7 @@ def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "vendor": vendor,
             "accounts": vendor.wallet_accounts.filter(is_active=True).prefetch_related(
-                Prefetch(
-                    "payment_codes", queryset=selectors.active_codes(), to_attr="active"
-                )
+                Prefetch("payment_codes", queryset=selectors.active_codes(), to_attr="active")
             ),
             "vendor_link": vendor_link(vendor) if role in (Role.BOARD, Role.OPERATOR) else None,
             "partners": Partner.choices,

@@ -279,9 +279,7 @@ def match_file(
         fee, net = int(row["fee"]), int(row["net_amount"])
         # A duplicate line settles nothing: the first line of its id did.
         vendor = None if row["outcome"] == ExceptionKind.DUPLICATE_LINE else (row["market_id"], row["vendor_id"])
-        result.add(
-            row["outcome"], vendor, 1, int(row["amount"]), int(row["t_amount"] or 0), fee, net, _settled(row)
-        )
+        result.add(row["outcome"], vendor, 1, int(row["amount"]), int(row["t_amount"] or 0), fee, net, _settled(row))
         recorded = _recorded_side(row) if row["txn_id"] is not None else None
         result.differences.append(
             Difference(

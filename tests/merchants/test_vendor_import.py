@@ -11,6 +11,7 @@ from tests.merchants.sheets import GOOD_1, GOOD_2, HEADER, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
+
 def test_dry_run_reports_each_row_and_writes_nothing(api_for, board_a, market_a):
     bad = ["A-003", "Phạm Văn", "", "0123", "12345", "Thịt", "Có", "", "", ""]
     response = upload(api_for(board_a), market_a, csv_bytes([HEADER, GOOD_1, GOOD_2, bad]), dry_run=True)
