@@ -13,6 +13,11 @@ A shared 2-core machine changes speed from one second to the next, so the
 trivial endpoint and the deliveries are measured in alternating rounds, each
 delivery round right after its trivial one, and the open loop in rounds of
 its own. The figures are the medians over the rounds; every round is printed.
+The server may pile most of a round's fresh connections on one process,
+which then holds them (keep-alive) and works alone: the trivial endpoint,
+which never waits, then answers at half speed. Its figure in each round is
+the better of two bursts on fresh connections, so such a round cannot make
+the deliveries look better than they are.
 
 PostgreSQL comes from DATABASE_URL when it points at PostgreSQL; otherwise a
 scratch database `market40_bench` on 127.0.0.1 is created and dropped.
@@ -37,7 +42,8 @@ PORT = 8765
 CONNECTIONS = 24
 ROUNDS = 5
 ROUND_DELIVERIES = 2000
-HEALTH_SECONDS = 1.5
+HEALTH_SECONDS = 1.0
+HEALTH_BURSTS = 2
 OFFERED_RATE = 500
 OFFERED_ROUNDS = 3
 OFFERED_SECONDS = 5
@@ -307,7 +313,11 @@ def run() -> list[Row]:
         closed_lat: list[float] = []
         statuses: list[int] = []
         for number in range(ROUNDS):
-            health_rate, _lat, health_statuses = asyncio.run(_closed_loop(None, seconds=HEALTH_SECONDS))
+            health_rate, health_statuses = 0.0, []
+            for _burst in range(HEALTH_BURSTS):
+                burst_rate, _lat, burst_statuses = asyncio.run(_closed_loop(None, seconds=HEALTH_SECONDS))
+                health_rate = max(health_rate, burst_rate)
+                health_statuses += burst_statuses
             requests = _signed_requests(ROUND_DELIVERIES, f"closed{number}")
             rate, latencies, round_statuses = asyncio.run(_closed_loop(requests))
             rounds.append((health_rate, rate))
@@ -350,7 +360,7 @@ def run() -> list[Row]:
 
     return [
         Row("webhooks", "synchronous_commit / gunicorn workers", f"{sync} / {workers}", "on", sync == "on"),
-        Row("webhooks", "trivial GET /api/v1/health, median", f"{health_rate:,.0f} req/s", "", None),
+        Row("webhooks", "trivial GET /api/v1/health, better of 2 bursts, median", f"{health_rate:,.0f} /s", "", None),
         Row("webhooks", "", spread([h for h, _d in rounds], ",.0f"), "", None),
         Row(
             "webhooks",
