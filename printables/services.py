@@ -62,13 +62,13 @@ def poster_batch_request(*, actor, market: Market, layout: str) -> PosterBatch:
                 )
                 == 1
             )
-            batch.refresh_from_db()
         if queue:
             from printables.tasks import render_poster_batch
 
             batch_id = batch.pk
             transaction.on_commit(lambda: render_poster_batch.delay(batch_id))
-    # With tasks run in process (embedded default) the batch may be finished by now.
+    # Read once more: restarted above, or with tasks run in process (the
+    # embedded default) already finished.
     batch.refresh_from_db()
     return batch
 
