@@ -19,25 +19,21 @@ which never waits, then answers at half speed. Its figure in each round is
 the better of two bursts on fresh connections, so such a round cannot make
 the deliveries look better than they are.
 
-PostgreSQL comes from DATABASE_URL when it points at PostgreSQL; otherwise a
-scratch database `market40_bench` on 127.0.0.1 is created and dropped.
+The database is a scratch one on the PostgreSQL server DATABASE_URL names
+(127.0.0.1 otherwise), created and dropped here, and gunicorn runs with the
+production settings (`gunicorn.conf.py`), both through `proof/live.py`.
 """
 
 import asyncio
 import os
 import random
-import signal
 import socket
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from bench.common import Row
-from proof.live import wait_for_port
+from proof.live import gunicorn, manage, scratch_postgres, server_env
 
-ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
 CONNECTIONS = 24
 ROUNDS = 5
@@ -74,46 +70,7 @@ for i in range({accounts}):
 """
 
 
-# --- the database and the server ------------------------------------------------
-
-
-def _database_url() -> tuple[str, bool]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        return url, False
-    subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS market40_bench WITH (FORCE)"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE market40_bench"],
-        check=True,
-        capture_output=True,
-    )
-    return "postgres://postgres@127.0.0.1:5432/market40_bench", True
-
-
-def _drop_scratch() -> None:
-    subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS market40_bench WITH (FORCE)"],
-        check=False,
-        capture_output=True,
-    )
-
-
-def _env(database_url: str) -> dict:
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=BENCH_REDIS, DEBUG="0", LOG_LEVEL="WARNING")
-    env.update(SECRETS)
-    env["DJANGO_SETTINGS_MODULE"] = "market40.settings"
-    return env
-
-
-def _manage(env: dict, *args: str) -> str:
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
+# --- the database ------------------------------------------------------------------
 
 
 def _checkpoint(database_url: str) -> None:
@@ -278,76 +235,64 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run() -> list[Row]:
-    database_url, scratch = _database_url()
-    env = _env(database_url)
-    server = None
-    try:
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "shell", "-c", SETUP.format(accounts=ACCOUNTS))
-        sync = _sql(database_url, "show synchronous_commit")
+    with scratch_postgres("bench_webhooks") as database_url:
+        env = server_env(database_url, REDIS_URL=BENCH_REDIS, **SECRETS)
+        if "BENCH_THREADS" in os.environ:
+            env["GUNICORN_THREADS"] = os.environ["BENCH_THREADS"]
+        manage(env, "migrate", "--noinput")
+        manage(env, "shell", "-c", SETUP.format(accounts=ACCOUNTS))
         # Start from a clean slate: the dirty pages of the benchmarks before this
         # one (a million-row reconciliation, a dropped database) are written now,
         # not in the middle of the measurement.
         _checkpoint(database_url)
-        # The production settings (gunicorn.conf.py), bound to the bench's port.
-        server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{PORT}")
-        if "BENCH_WORKERS" in os.environ:
-            server_env["GUNICORN_WORKERS"] = os.environ["BENCH_WORKERS"]
-        if "BENCH_THREADS" in os.environ:
-            server_env["GUNICORN_THREADS"] = os.environ["BENCH_THREADS"]
-        processes = server_env.get("GUNICORN_WORKERS", os.cpu_count() or 1)
-        workers = f"{processes}×{server_env.get('GUNICORN_THREADS', '4')} threads"
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "market40.wsgi", "--log-level=warning"],
-            cwd=ROOT,
-            env=server_env,
-            start_new_session=True,
+        # gunicorn.conf.py's own default: one process per core.
+        processes = int(os.environ.get("BENCH_WORKERS") or os.cpu_count() or 1)
+        try:
+            with gunicorn(env, workers=processes, port=PORT):
+                return _measure(database_url, f"{processes}×{env.get('GUNICORN_THREADS', '4')} threads")
+        finally:
+            _purge_queue()
+
+
+def _measure(database_url: str, workers: str) -> list[Row]:
+    sync = _sql(database_url, "show synchronous_commit")
+    begun = time.monotonic()
+    asyncio.run(_closed_loop(_signed_requests(WARM_DELIVERIES, "warm")))
+    asyncio.run(_closed_loop(None, seconds=1.0))
+    print(f"  warm-up done, {time.monotonic() - begun:.0f} s", flush=True)
+
+    rounds = []  # (trivial req/s, deliveries/s)
+    closed_lat: list[float] = []
+    statuses: list[int] = []
+    for number in range(ROUNDS):
+        health_rate, health_statuses = 0.0, []
+        for _burst in range(HEALTH_BURSTS):
+            burst_rate, _lat, burst_statuses = asyncio.run(_closed_loop(None, seconds=HEALTH_SECONDS))
+            health_rate = max(health_rate, burst_rate)
+            health_statuses += burst_statuses
+        requests = _signed_requests(ROUND_DELIVERIES, f"closed{number}")
+        rate, latencies, round_statuses = asyncio.run(_closed_loop(requests))
+        rounds.append((health_rate, rate))
+        closed_lat += latencies
+        statuses += health_statuses + round_statuses
+        print(
+            f"  round {number + 1}: trivial {health_rate:,.0f} req/s, deliveries {rate:,.0f}/s, "
+            f"ratio {rate / health_rate:.0%}",
+            flush=True,
         )
-        wait_for_port(PORT)
-        begun = time.monotonic()
-        asyncio.run(_closed_loop(_signed_requests(WARM_DELIVERIES, "warm")))
-        asyncio.run(_closed_loop(None, seconds=1.0))
-        print(f"  warm-up done, {time.monotonic() - begun:.0f} s", flush=True)
+    open_p99s = []
+    open_lat: list[float] = []
+    for number in range(OFFERED_ROUNDS):
+        offered = _signed_requests(OFFERED_RATE * OFFERED_SECONDS, f"open{number}")
+        latencies, round_statuses = asyncio.run(_open_loop(offered, OFFERED_RATE))
+        open_p99s.append(_percentile(latencies, 0.99))
+        open_lat += latencies
+        statuses += round_statuses
+        print(f"  open loop round {number + 1}: p99 {open_p99s[-1]:.1f} ms", flush=True)
+    total = WARM_DELIVERIES + ROUNDS * ROUND_DELIVERIES + OFFERED_ROUNDS * OFFERED_RATE * OFFERED_SECONDS
 
-        rounds = []  # (trivial req/s, deliveries/s)
-        closed_lat: list[float] = []
-        statuses: list[int] = []
-        for number in range(ROUNDS):
-            health_rate, health_statuses = 0.0, []
-            for _burst in range(HEALTH_BURSTS):
-                burst_rate, _lat, burst_statuses = asyncio.run(_closed_loop(None, seconds=HEALTH_SECONDS))
-                health_rate = max(health_rate, burst_rate)
-                health_statuses += burst_statuses
-            requests = _signed_requests(ROUND_DELIVERIES, f"closed{number}")
-            rate, latencies, round_statuses = asyncio.run(_closed_loop(requests))
-            rounds.append((health_rate, rate))
-            closed_lat += latencies
-            statuses += health_statuses + round_statuses
-            print(
-                f"  round {number + 1}: trivial {health_rate:,.0f} req/s, deliveries {rate:,.0f}/s, "
-                f"ratio {rate / health_rate:.0%}",
-                flush=True,
-            )
-        open_p99s = []
-        open_lat: list[float] = []
-        for number in range(OFFERED_ROUNDS):
-            offered = _signed_requests(OFFERED_RATE * OFFERED_SECONDS, f"open{number}")
-            latencies, round_statuses = asyncio.run(_open_loop(offered, OFFERED_RATE))
-            open_p99s.append(_percentile(latencies, 0.99))
-            open_lat += latencies
-            statuses += round_statuses
-            print(f"  open loop round {number + 1}: p99 {open_p99s[-1]:.1f} ms", flush=True)
-        total = WARM_DELIVERIES + ROUNDS * ROUND_DELIVERIES + OFFERED_ROUNDS * OFFERED_RATE * OFFERED_SECONDS
-
-        stored = int(_sql(database_url, "select count(*) from payments_transaction"))
-        pending = _sql(database_url, "select count(*) from payments_outboxevent where processed_at is null")
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        _purge_queue()
-        if scratch:
-            _drop_scratch()
+    stored = int(_sql(database_url, "select count(*) from payments_transaction"))
+    pending = _sql(database_url, "select count(*) from payments_outboxevent where processed_at is null")
 
     bad = sum(1 for status in statuses if status != 200)
     health_rate = statistics.median(h for h, _d in rounds)
