@@ -114,6 +114,18 @@ def date_from_digits(text: str, *, line: int | None, field: str) -> dt.date:
         ) from None
 
 
+def date_in_name(pattern: re.Pattern, name: str) -> dt.date | None:
+    """The business date in a file name `pattern` matches whole (its one
+    group is yyyyMMdd); None for a name of another form or an impossible date."""
+    match = pattern.fullmatch(name)
+    if match is None:
+        return None
+    try:
+        return date_from_digits(match.group(1), line=None, field="name")
+    except SettlementFormatError:
+        return None
+
+
 def local_time(text: str, pattern: str, *, line: int, field: str, shown: str) -> dt.datetime:
     """Local wall-clock text (no offset in the file) → aware Asia/Ho_Chi_Minh datetime."""
     try:

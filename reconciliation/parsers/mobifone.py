@@ -22,6 +22,7 @@ from reconciliation.parsers.base import (
     Status,
     check_window,
     date_from_digits,
+    date_in_name,
     free_text,
     local_time,
     whole_dong,
@@ -44,13 +45,7 @@ def file_name(business_date: dt.date) -> str:
 
 
 def date_from_name(name: str) -> dt.date | None:
-    match = NAME_RE.fullmatch(name)
-    if match is None:
-        return None
-    try:
-        return date_from_digits(match.group(1), line=None, field="name")
-    except SettlementFormatError:
-        return None
+    return date_in_name(NAME_RE, name)
 
 
 def reference_of(remark: str) -> str:

@@ -26,6 +26,7 @@ from reconciliation.parsers.base import (
     Status,
     check_net,
     check_window,
+    date_in_name,
     whole_dong,
 )
 
@@ -80,13 +81,7 @@ def file_name(business_date: dt.date) -> str:
 
 
 def date_from_name(name: str) -> dt.date | None:
-    match = NAME_RE.fullmatch(name)
-    if match is None:
-        return None
-    try:
-        return dt.datetime.strptime(match.group(1), "%Y%m%d").date()
-    except ValueError:
-        return None
+    return date_in_name(NAME_RE, name)
 
 
 def parse(content: bytes, *, business_date: dt.date) -> Iterator[Line]:
