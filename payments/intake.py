@@ -171,16 +171,19 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> d
     decided, decided_params = attribution.decided_sql(
         partner=partner, credit_account=notice.credit_account, reference=notice.reference
     )
+    original = notice.original_partner_transaction_id
     params = [
         *decided_params,
         *_TXN_COLUMNS.values(Transaction.values_from_notice(partner=partner, notice=notice, created_at=now)),
-        partner,
-        notice.original_partner_transaction_id or None,
-        Kind.PAYMENT.value,
+        *([partner, original, Kind.PAYMENT.value] if original else []),
         *_DELIVERY_COLUMNS.values(delivery),
         *_EVENT_COLUMNS.values({"kind": outbox.TRANSACTION_CHANGED, "created_at": now, "available_at": now}),
     ]
-    row = _execute_prepared(_record_new_sql(decided), params)
+    # Only a refund looks up its payment, and a refund is planned with its own
+    # values: a prepared statement's generic plan, made while the table was
+    # still small, may look the payment up through the (partner, business
+    # date) index and then read every transaction of the partner each time.
+    row = _execute(_record_new_sql(decided, finds_original=bool(original)), params, prepare=not original)
     if row is None:
         return None
     txn_id, delivery_id, event_id = row
@@ -191,16 +194,16 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> d
     return {"id": delivery_id, "transaction_id": txn_id, **delivery}
 
 
-def _execute_prepared(sql: str, params: list) -> tuple | None:
-    """Run the intake statement with server-side parameters, so PostgreSQL
-    prepares it once per connection instead of parsing and planning a
-    five-table statement on every delivery, and Python does not quote its
-    forty parameters into text."""
+def _execute(sql: str, params: list, *, prepare: bool) -> tuple | None:
+    """Run the intake statement with server-side parameters, so Python does
+    not quote its forty parameters into text; prepared, PostgreSQL parses
+    and plans the five-table statement once per connection, not on every
+    delivery."""
     connection.ensure_connection()
     # Django's error wrapper, as its own cursors have: its exception types, and
     # a connection that failed is marked so the end of the request closes it.
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+        cursor.execute(sql, params, prepare=prepare)
         return cursor.fetchone()
 
 
@@ -229,7 +232,7 @@ _EVENT_COLUMNS = _Columns(OutboxEvent, computed=("transaction",))
 
 
 @functools.cache
-def _record_new_sql(decided: str) -> str:
+def _record_new_sql(decided: str, *, finds_original: bool) -> str:
     quote = connection.ops.quote_name
 
     def columns(fields) -> str:
@@ -242,13 +245,19 @@ def _record_new_sql(decided: str) -> str:
     txn_meta = Transaction._meta
     delivery_table, event_table = quote(WebhookDelivery._meta.db_table), quote(OutboxEvent._meta.db_table)
     computed = columns(txn_meta.get_field(name) for name in _TXN_COMPUTED)
+    # A refund's payment, when it is already recorded.
+    original = (
+        f"(SELECT o.id FROM {quote(txn_meta.db_table)} o WHERE o.partner = %s "  # noqa: S608
+        "AND o.partner_transaction_id = %s AND o.kind = %s LIMIT 1)"
+        if finds_original
+        else "NULL"
+    )
     # Identifiers come from the models' own metadata, values are parameters.
     return (
         f"WITH decided (state, reason, wallet_account_id, vendor_id, market_id) AS ({decided}), "  # noqa: S608
         f"txn AS (INSERT INTO {quote(txn_meta.db_table)} ({columns(_TXN_COLUMNS.fields)}, {computed}) "
         f"SELECT {typed(_TXN_COLUMNS.fields)}, d.state, d.reason, d.wallet_account_id, d.vendor_id, d.market_id, "
-        f"(SELECT o.id FROM {quote(txn_meta.db_table)} o WHERE o.partner = %s "
-        "AND o.partner_transaction_id = %s AND o.kind = %s LIMIT 1) FROM decided d "
+        f"{original} FROM decided d "
         "ON CONFLICT (partner, partner_transaction_id) DO NOTHING RETURNING id), "
         f"delivery AS (INSERT INTO {delivery_table} ({columns(_DELIVERY_COLUMNS.fields)}, transaction_id) "
         f"SELECT {typed(_DELIVERY_COLUMNS.fields)}, txn.id FROM txn RETURNING id), "
