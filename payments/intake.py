@@ -187,10 +187,8 @@ def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> d
     if row is None:
         return None
     txn_id, delivery_id, event_id = row
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: outbox.dispatch_soon(event_id))
-    else:  # the statement has committed
-        outbox.dispatch_soon(event_id)
+    # Outside a transaction the statement has committed and this runs now.
+    transaction.on_commit(lambda: outbox.dispatch_soon(event_id))
     return {"id": delivery_id, "transaction_id": txn_id, **delivery}
 
 
