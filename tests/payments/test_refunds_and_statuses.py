@@ -126,3 +126,13 @@ def test_business_date_is_the_local_day(client, lan):
     txn = Transaction.objects.get()
     assert txn.business_date == dt.date(2026, 11, 21)
     assert txn.completed_at.tzinfo is not None
+
+
+def test_refund_after_its_payment_names_it_as_soon_as_it_is_recorded(client, lan):
+    # No follow-up work runs here: the link comes from intake itself.
+    post(client, "vnpt", *vnpt(vnpt_body(), msg_id="m1"))
+    response = post(client, "vnpt", *vnpt(REFUND, msg_id="m2"))
+
+    assert response.status_code == 200
+    refund = Transaction.objects.get(partner_transaction_id="VNPT2611200000456")
+    assert refund.original == Transaction.objects.get(partner_transaction_id="VNPT2611200000123")
