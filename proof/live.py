@@ -66,11 +66,57 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> str:
+def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
+    """`manage.py` in a child process; its output, or an error with its last words."""
     done = subprocess.run(  # noqa: S603 — our own interpreter and manage.py
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+# Active vendors, each with an account at all three partners.
+_PAYING_VENDORS = """
+from core import clock
+from merchants.models import Market, Vendor, WalletAccount
+from proof.live import paying_account, paying_reference
+markets = list(Market.objects.order_by("code"))[:{markets}]
+vendors = Vendor.objects.bulk_create(
+    Vendor(
+        code=f"{tag}{{i:05d}}", market=markets[i % len(markets)], stall_number=f"P-{{i:03d}}", full_name="Trần Thị Mai",
+        phone=f"09{{i:08d}}", national_id=f"092{{i:09d}}", category="rau-cu", status="active",
+        payment_reference=paying_reference("{tag}", i), consent_version="2026-01", consent_recorded_at=clock.now(),
+    )
+    for i in range({count})
+)
+WalletAccount.objects.bulk_create(
+    WalletAccount(vendor=vendor, partner=partner, account_number=paying_account(i))
+    for i, vendor in enumerate(vendors)
+    for partner in ("vnpt", "viettel", "mobifone")
+)
+"""
+
+
+def seed_paying_vendors(env: dict[str, str], count: int, *, tag: str, markets: int | None = None) -> None:
+    """`count` active vendors coded `<tag><number>`, spread over the first
+    `markets` markets (all of them when None); vendor i holds account
+    `paying_account(i)` at every partner and pays with `paying_reference(tag, i)`."""
+    manage(env, "shell", "-c", _PAYING_VENDORS.format(count=count, tag=tag, markets=markets))
+
+
+def paying_account(number: int) -> str:
+    return f"09{number:08d}"
+
+
+def paying_reference(tag: str, number: int) -> str:
+    return f"C4{tag}{number:05d}"
 
 
 def free_port() -> int:

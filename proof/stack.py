@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import Row
-from proof.live import free_port, wait_for_port
+from proof.live import free_port, manage, seed_paying_vendors, server_env, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -39,27 +39,6 @@ SECRETS = {
     "VIETTEL_CHECKSUM_KEYS": "proof-viettel-key",
     "MOBIFONE_WEBHOOK_SECRETS": "proof-mobifone-key",
 }
-
-
-# Active vendors spread over every market, each with an account at all three partners.
-VENDORS = """
-from core import clock
-from merchants.models import Market, Vendor, WalletAccount
-markets = list(Market.objects.order_by("code"))
-vendors = Vendor.objects.bulk_create(
-    Vendor(
-        code=f"PF{{i:05d}}", market=markets[i % len(markets)], stall_number=f"P-{{i:03d}}", full_name="Trần Thị Mai",
-        phone=f"09{{i:08d}}", national_id=f"092{{i:09d}}", category="rau-cu", status="active",
-        payment_reference=f"C4PF{{i:05d}}", consent_version="2026-01", consent_recorded_at=clock.now(),
-    )
-    for i in range({count})
-)
-WalletAccount.objects.bulk_create(
-    WalletAccount(vendor=vendor, partner=partner, account_number=f"09{{i:08d}}")
-    for i, vendor in enumerate(vendors)
-    for partner in ("vnpt", "viettel", "mobifone")
-)
-"""
 
 
 @dataclass
@@ -298,38 +277,19 @@ class Stack:
 
     def env(self, database: str) -> dict:
         var = self.dir / "var"
-        env = {
-            **os.environ,
+        return server_env(
+            self.url(database),
             **SECRETS,
-            "DJANGO_SETTINGS_MODULE": "market40.settings",
-            "DATABASE_URL": self.url(database),
-            "REDIS_URL": self.redis_url(),
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-            "VAR_DIR": str(var),
-            "SETTLEMENT_INBOX": str(var / "settlement-inbox"),
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.update(self.extra_env)
-        return env
+            REDIS_URL=self.redis_url(),
+            CELERY_TASK_ALWAYS_EAGER="0",
+            VAR_DIR=str(var),
+            SETTLEMENT_INBOX=str(var / "settlement-inbox"),
+            PYTHONUNBUFFERED="1",
+            **self.extra_env,
+        )
 
     def manage(self, database: str, *args: str, timeout: float = 600) -> str:
-        done = subprocess.run(  # noqa: S603 — our own interpreter and manage.py
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env(database),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-        return done.stdout
-
-    def load_vendors(self, database: str, count: int) -> None:
-        self.manage(database, "shell", "-c", VENDORS.format(count=count))
+        return manage(self.env(database), *args, timeout=timeout)
 
     def spawn(
         self, name: str, database: str, args: list[str], env: dict | None = None, *, supervised: bool = False
@@ -429,7 +389,7 @@ class Stack:
         port, an ingest worker and beat: (the port, the worker)."""
         self.create_database(database)
         self.manage(database, "migrate", "--noinput")
-        self.load_vendors(database, vendors)
+        seed_paying_vendors(self.env(database), vendors, tag="PF")
         port = free_port()
         self.gunicorn(database, port)
         worker = self.worker(database, "ingest,default", "ingest")
