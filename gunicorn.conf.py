@@ -11,8 +11,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # One process per core, each with a few threads: a delivery spends a third
 # of its time waiting for PostgreSQL, when another thread of the same
-# process can run. On two cores this answered more deliveries than three
-# processes did (`make bench`, BENCH_WORKERS and BENCH_THREADS).
+# process can run. On two cores, in alternating `make bench` runs
+# (BENCH_WORKERS, BENCH_THREADS), two processes did at least as well as
+# three, with fewer PostgreSQL connections competing for the cores.
 workers = int(os.environ.get("GUNICORN_WORKERS") or os.cpu_count() or 1)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
