@@ -5,6 +5,7 @@ that lets them through answers like the API does."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -20,6 +21,11 @@ class DomainError(Exception):
         return cls(f"{field}: {reason}", errors={field: [reason]})
 
     @property
+    def body(self) -> dict:
+        """The answer's body, in the one shape of every refusal of the API."""
+        return {"detail": self.message, "errors": self.errors}
+
+    @property
     def summary(self) -> str:
         """Every reason in one line, for a page message or a command's error."""
         return "; ".join(reason for reasons in self.errors.values() for reason in reasons) or self.message
@@ -29,6 +35,11 @@ class ValidationFailed(DomainError):
     """Bad input: `errors` maps each field to its reasons, in Vietnamese."""
 
     status_code = 422
+
+    @classmethod
+    def of(cls, errors: dict[str, list[str]]) -> "ValidationFailed":
+        """Bad input in any number of fields, under the sentence all such refusals share."""
+        return cls(_("Dữ liệu gửi lên chưa hợp lệ"), errors=errors)
 
 
 class NotFound(DomainError, Http404):

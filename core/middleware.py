@@ -3,6 +3,8 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.errors import ValidationFailed
+
 WEBHOOK_PREFIX = "/api/v1/webhooks/"
 
 
@@ -61,6 +63,6 @@ class RefuseNulCharacters:
     def _refuse(request, field: str) -> HttpResponse:
         reason = _("Không được chứa ký tự NUL")
         if request.path.startswith("/api/"):
-            body = {"detail": _("Dữ liệu gửi lên chưa hợp lệ"), "errors": {field: [reason]}}
-            return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+            refusal = ValidationFailed.of({field: [reason]})
+            return JsonResponse(refusal.body, status=refusal.status_code, json_dumps_params={"ensure_ascii": False})
         return HttpResponseBadRequest(reason)

@@ -11,7 +11,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from core.errors import DomainError
+from core.errors import DomainError, ValidationFailed
 from core.models import ApiToken
 from core.text import json_storable
 
@@ -113,7 +113,7 @@ api = Market40Api(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError):
-    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
+    return api.create_response(request, exc.body, status=exc.status_code)
 
 
 # Reasons for ninja's own input checks (types, required fields, bounds), in
@@ -156,17 +156,14 @@ def input_errors(errors: list[dict]) -> dict[str, list[str]]:
 
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, exc: ValidationError):
-    return api.create_response(
-        request, {"detail": _("Dữ liệu gửi lên chưa hợp lệ"), "errors": input_errors(exc.errors)}, status=422
-    )
+    return domain_error(request, ValidationFailed.of(input_errors(exc.errors)))
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
     """ninja's own refusals; a body it could not read is bad input like any other."""
     if exc.status_code == 400 and isinstance(exc.__cause__, BodyRefused):
-        errors = {"body": [_(str(exc.__cause__))]}
-        return api.create_response(request, {"detail": _("Dữ liệu gửi lên chưa hợp lệ"), "errors": errors}, status=422)
+        return domain_error(request, ValidationFailed.of({"body": [_(str(exc.__cause__))]}))
     return api.create_response(request, {"detail": str(exc), "errors": {}}, status=exc.status_code)
 
 
