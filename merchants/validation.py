@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.errors import ValidationFailed
 from core.partners import Partner
+from merchants import vietqr
 from merchants.models import GoodsCategory
 
 # Province and city codes that open a CCCD number (Circular 07/2016/TT-BCA).
@@ -51,7 +52,7 @@ def clean_full_name(value: str, field: str = "full_name") -> str:
         raise ValidationFailed.single(
             field, _("Họ và tên chỉ gồm chữ cái, có ít nhất họ và tên (ví dụ: Nguyễn Thị Lan)")
         )
-    return name
+    return _printable_on_code(name, field)
 
 
 def clean_trade_name(value: str, field: str = "trade_name") -> str:
@@ -62,6 +63,17 @@ def clean_trade_name(value: str, field: str = "trade_name") -> str:
     # zero-width space; a right-to-left override) have no place on a poster.
     if not name.isprintable():
         raise ValidationFailed.single(field, _("Tên cửa hàng có ký tự điều khiển hoặc ký tự ẩn"))
+    return _printable_on_code(name, field) if name else name
+
+
+def _printable_on_code(name: str, field: str) -> str:
+    """The vendor's name goes on its QR codes without diacritics (tag 59,
+    ASCII); a name in another script (٠١٢, 陳) would leave nothing there, and
+    no code could be issued."""
+    if not vietqr.merchant_name(name):
+        raise ValidationFailed.single(
+            field, _("Tên phải có chữ cái tiếng Việt hoặc chữ số để in lên mã QR (ví dụ: Nguyễn Thị Lan)")
+        )
     return name
 
 

@@ -75,6 +75,8 @@ def test_a_csv_cell_over_the_csv_limit_names_its_line(api_for, board_a, market_a
         (2, "Rau\x00sạch", "trade_name"),  # PostgreSQL refused the NUL
         (2, "Rau\u200bsạch", "trade_name"),
         (2, "\u202eRau sạch", "trade_name"),
+        (2, "٠٩٢١٨٦٠٠٠١٢٣", "trade_name"),  # nothing left for the QR code's name: issuing raised
+        (1, "陳 大文", "full_name"),
     ],
 )
 def test_an_odd_cell_rejects_its_row_and_the_rest_is_imported_whole(api_for, board_a, market_a, column, value, field):

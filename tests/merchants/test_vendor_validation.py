@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
         ("full_name", "", "Vui lòng nhập họ và tên"),
         ("full_name", "Lan", "có ít nhất họ và tên"),
         ("full_name", "Nguyễn Thị L4n", "chỉ gồm chữ cái"),
+        ("full_name", "陳 大文", "để in lên mã QR"),
+        ("trade_name", "٠٩٢١٨٦٠٠٠١٢٣", "để in lên mã QR"),
         ("phone", "", "Vui lòng nhập số điện thoại"),
         ("phone", "091234567", "phải có 10 chữ số"),
         ("phone", "0212345678", "Đầu số 021 không phải đầu số di động"),
