@@ -3,6 +3,7 @@
 import json
 
 from django.http import Http404, HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
@@ -68,9 +69,18 @@ class BodyRefused(ValueError):
     """A JSON body the API will not read; the message is the reason."""
 
 
-class ObjectBodies(Parser):
+class StrictInput(Parser):
     """Every request body of the API is a JSON object whose text PostgreSQL
-    can store (`core.text`)."""
+    can store (`core.text`), and a parameter that takes one value is given
+    one: `?page_size=x&page_size=20` is bad input, not quietly page 20."""
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict:
+        found = super().parse_querydict(data, list_fields, request)
+        for key in found.keys() - set(list_fields):
+            values = data.getlist(key)
+            if len(values) > 1:
+                found[key] = values  # which the parameter's type refuses, naming it
+        return found
 
     def parse_body(self, request: HttpRequest) -> dict:
         try:
@@ -107,7 +117,7 @@ api = Market40Api(
     auth=[BearerToken(), SessionAuth(csrf=True)],
     docs_url="/docs",
     openapi_url="/openapi.json",
-    parser=ObjectBodies(),
+    parser=StrictInput(),
 )
 
 

@@ -32,6 +32,14 @@ def test_a_page_that_is_not_a_number_is_named_in_vietnamese(api_for, board_a):
 
 
 @pytest.mark.parametrize(
+    ("path", "field"),
+    [("/api/v1/markets?page_size=x&page_size=20", "page_size"), ("/api/v1/markets?pilot=x&pilot=true", "pilot")],
+)
+def test_a_one_value_parameter_given_twice_is_bad_input(api_for, board_a, path, field):
+    assert_bad_input(api_for(board_a).get(path), field)
+
+
+@pytest.mark.parametrize(
     "path",
     ["/api/v1/markets?district=ninh%00kieu", "/api/v1/vendors?market=NK%0001", "/api/v1/vendors/TT%0001"],
 )
