@@ -32,9 +32,11 @@ def webhook_response(request: HttpRequest, partner: str) -> HttpResponse:
     """Receive one delivery and answer as the partner's contract says."""
     body, size = _read_body(request)
     result = intake.receive_delivery(partner=partner, headers=request.headers, body=body, body_size=size)
-    return HttpResponse(
-        json.dumps(result.reply.body, ensure_ascii=False), status=result.reply.status, content_type="application/json"
-    )
+    return HttpResponse(_to_json(result.reply.body), status=result.reply.status, content_type="application/json")
+
+
+# json.dumps builds a new encoder for every call made with options.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _read_body(request: HttpRequest) -> tuple[bytes | None, int]:

@@ -8,12 +8,13 @@ import json
 import pytest
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from market40.wsgi import application
 from payments.models import Transaction, WebhookDelivery
 from payments.webhook_http import with_webhook_intake
 from tests.payments.kit import PATH, as_meta, post, vnpt, vnpt_body
+from tests.payments.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,20 @@ def test_https_redirect_still_applies(settings, lan):
     assert response_headers["Location"].startswith("https://")
     assert not WebhookDelivery.objects.exists()
     assert serve("GET", "/api/v1/health", app=app)[0] == 301
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_after_the_database_connection_was_replaced_is_recorded(lan):
+    """Intake keeps a cursor per connection; a new connection (a dropped one,
+    or one past its age) must get a new cursor, not the old one's."""
+    require_postgres()
+    first_headers, first_body = vnpt(vnpt_body("VNPT-BEFORE"))
+    assert serve("POST", PATH["vnpt"], first_headers, first_body)[0] == 200
+
+    connection.close()
+    second_headers, second_body = vnpt(vnpt_body("VNPT-AFTER"))
+    status, _headers, content = serve("POST", PATH["vnpt"], second_headers, second_body)
+
+    assert (status, json.loads(content)["result"]) == (200, "accepted")
+    ids = Transaction.objects.order_by("partner_transaction_id").values_list("partner_transaction_id", flat=True)
+    assert list(ids) == ["VNPT-AFTER", "VNPT-BEFORE"]
