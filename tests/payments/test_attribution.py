@@ -2,6 +2,7 @@
 reference; the rest wait in a queue that operators resolve, audited."""
 
 import pytest
+from django.conf import settings
 
 from core.models import AuditEntry
 from payments.models import Transaction
@@ -45,6 +46,19 @@ def test_unknown_account_goes_to_the_unattributed_queue(client, lan):
     txn = Transaction.objects.get()
     assert (txn.vendor, txn.attribution) == (None, "unattributed")
     assert "0999999999" in txn.attribution_reason
+
+
+def test_the_reason_is_written_in_the_language_then_active(client, lan):
+    """The reasons are looked up once per language, so a second language
+    must not get the first one's words."""
+    post(client, "vnpt", *vnpt(vnpt_body("VNPT-VI", account="0999999999")))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    post(client, "vnpt", *vnpt(vnpt_body("VNPT-EN", account="0999999999")))
+
+    assert dict(Transaction.objects.values_list("partner_transaction_id", "attribution_reason")) == {
+        "VNPT-VI": "Không có tài khoản ví đang dùng nào khớp số tài khoản nhận 0999999999",
+        "VNPT-EN": "No active wallet account matches the receiving account number 0999999999",
+    }
 
 
 def test_reference_of_another_vendor_goes_to_the_queue(client, lan, hoa):
