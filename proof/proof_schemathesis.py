@@ -571,6 +571,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-name = ["POST /api/v1/vendors", "PATCH /api/v1/vendors/{code}", "POST /api/v1/vendors/import"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 
+# A revocation reason made only of spaces or control characters (U+001D),
+# which is no reason (seed 35130).
+[[operations]]
+include-name = ["POST /api/v1/vendors/{code}/payment-codes/{code_id}/revoke"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+
 # The image of a code revoked earlier in the run.
 [[operations]]
 include-name = ["GET /api/v1/vendors/{code}/payment-codes/{code_id}/qr.png",
