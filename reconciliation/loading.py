@@ -248,9 +248,6 @@ def _after_copy(table: str) -> None:
         # Fresh statistics, or the planner takes a million new lines for a
         # handful and matches them with a million index probes.
         cursor.execute(f"ANALYZE {table}")
-        # New pages are outside the BRIN index until summarised; until then
-        # every search for a file's lines would read all of them.
-        cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", ["settlementline_file"])
 
 
 def _copy_sql(table: str, columns: list[str]) -> str:

@@ -68,6 +68,10 @@ class SettlementLine(models.Model):
     (`loading.ensure_lines`) and matches exactly as before the crash.
     """
 
+    # A line is its file's line number: the loader numbers a file's lines
+    # itself, and a B-tree on these two (written in order, so only ever at
+    # its right edge) is all "the lines of a file" needs.
+    pk = models.CompositePrimaryKey("file", "line_no")
     # No database constraint: checking it costs one lookup per line at commit
     # (seconds for a million), and only the loader writes lines, always for
     # the file it has just created in the same transaction.
@@ -93,11 +97,6 @@ class SettlementLine(models.Model):
         ordering = ["file", "line_no"]
         verbose_name = _("dòng tệp đối soát")
         verbose_name_plural = _("dòng tệp đối soát")
-        # "The lines of a file" is the only lookup, and a file's lines lie
-        # together in the table, so PostgreSQL gets a BRIN index on the file
-        # (migration 0003): a few pages to keep, where a B-tree on each line's
-        # id added a third to the COPY of a million lines. Joins on the ids
-        # hash them.
 
 
 class RunStatus(models.TextChoices):

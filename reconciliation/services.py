@@ -131,7 +131,7 @@ def _store_file_totals(settlement: SettlementFile) -> None:
     from django.db.models import Count, Sum
 
     totals = SettlementLine.objects.filter(file=settlement).aggregate(
-        count=Count("id"), amount=Sum("amount"), fee=Sum("fee"), net=Sum("net_amount")
+        count=Count("*"), amount=Sum("amount"), fee=Sum("fee"), net=Sum("net_amount")
     )
     settlement.line_count = totals["count"] or 0
     settlement.total_amount = totals["amount"] or 0
