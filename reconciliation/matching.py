@@ -65,20 +65,20 @@ LEFT JOIN {_TXNS} t ON t.partner = %(partner)s AND t.partner_transaction_id = l.
 WHERE l.file_id = %(file)s
 """  # noqa: S608 — table names come from model metadata, values are parameters
 
-# One pass over the join: the matched lines summed per vendor, and the id of
-# every other line (its own group), whose details `_DIFFERENCES` then reads
-# through the indexes. A second full join for the details would cost as much
-# as the first.
+# One pass over the join: the matched lines summed per vendor, and the
+# number of every other line (its own group), whose details `_DIFFERENCES`
+# then reads through the primary keys. A second full join for the details
+# would cost as much as the first.
 _LINE_GROUPS = f"""
 WITH o AS ({_LINE_OUTCOME})
-SELECT market_id, vendor_id, CASE WHEN outcome = 'matched' THEN NULL ELSE partner_txn_id END AS difference_id,
+SELECT market_id, vendor_id, CASE WHEN outcome = 'matched' THEN NULL ELSE line_no END AS difference_line,
        COUNT(*), SUM(amount), SUM(COALESCE(t_amount, 0)), SUM(fee), SUM(net_amount),
        SUM(CASE WHEN status = 'completed' THEN (CASE WHEN kind = 'refund' THEN -amount ELSE amount END) ELSE 0 END)
 FROM o GROUP BY 1, 2, 3
 """  # noqa: S608
 
 _DIFFERENCES = f"""
-WITH o AS ({_LINE_OUTCOME} AND l.partner_txn_id IN (SELECT value FROM {{ids}}))
+WITH o AS ({_LINE_OUTCOME} AND l.line_no IN (SELECT value FROM {{line_numbers}}))
 SELECT * FROM o WHERE outcome <> 'matched' ORDER BY line_no
 """  # noqa: S608
 
@@ -212,22 +212,22 @@ class LineReading:
 def read_lines(*, partner: str, file_id: int) -> LineReading:
     """Sum the matched lines and fetch every other line, in one join."""
     params = {"partner": partner, "file": file_id, "learnt": Source.SETTLEMENT}
-    matched, ids = [], []
+    matched, line_numbers = [], []
     with connection.cursor() as cursor:
         cursor.execute(_LINE_GROUPS, params)
-        for market_id, vendor_id, difference_id, *sums in cursor.fetchall():
-            if difference_id is None:
+        for market_id, vendor_id, difference_line, *sums in cursor.fetchall():
+            if difference_line is None:
                 matched.append((market_id, vendor_id, *(int(value or 0) for value in sums)))
             else:
-                ids.append(difference_id)
-    if not ids:
+                line_numbers.append(difference_line)
+    if not line_numbers:
         return LineReading(matched, [])
     if connection.vendor == "postgresql":
-        source, params["ids"] = "unnest(%(ids)s::text[]) AS value", ids
+        source, params["line_numbers"] = "unnest(%(line_numbers)s::integer[]) AS value", line_numbers
     else:
-        source = "json_each(%(ids)s)"
-        params["ids"] = json.dumps(ids)
-    return LineReading(matched, _fetch(_DIFFERENCES.format(ids=source), params))
+        source = "json_each(%(line_numbers)s)"
+        params["line_numbers"] = json.dumps(line_numbers)
+    return LineReading(matched, _fetch(_DIFFERENCES.format(line_numbers=source), params))
 
 
 def attach_learnt(differences: list[dict], created: dict[str, Transaction]) -> None:

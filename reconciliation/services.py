@@ -209,6 +209,11 @@ def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> Reconc
                 # (vendors and differences), and would sort a million rows to avoid a hash
                 # table it fears too big; a hash aggregate that outgrows memory spills anyway.
                 cursor.execute("SET LOCAL hash_mem_multiplier = 8")
+                # The day's join may use a second core: the planner prices each row a worker
+                # hands over at ten times the cost of reading it, and so never splits a join
+                # that returns a million rows; the handover is a copy in shared memory, and
+                # the split join takes 1.6 s instead of 2.3 s.
+                cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
                 # A table never analysed (a restore, a bulk load before autovacuum's first
                 # pass) is planned as nearly empty: the day's join becomes a million index
                 # probes, minutes instead of a second. A sample now costs a fraction of one.
