@@ -217,7 +217,7 @@ def _intake_cursor(pg: psycopg.Connection) -> psycopg.Cursor:
     of a delivery's Python. Django gives each thread its own connection, so
     a thread keeps the cursor of the connection it is on."""
     cursor = getattr(_this_thread, "cursor", None)
-    if cursor is None or cursor.connection is not pg or cursor.closed:
+    if cursor is None or cursor.connection is not pg:
         cursor = _this_thread.cursor = psycopg.Cursor(pg)
     return cursor
 

@@ -77,9 +77,9 @@ SELECT market_id, vendor_id, CASE WHEN outcome = 'matched' THEN NULL ELSE line_n
 FROM o GROUP BY 1, 2, 3
 """  # noqa: S608
 
+# The lines `_LINE_GROUPS` found not matched, each with both sides.
 _DIFFERENCES = f"""
-WITH o AS ({_LINE_OUTCOME} AND l.line_no IN (SELECT value FROM {{line_numbers}}))
-SELECT * FROM o WHERE outcome <> 'matched' ORDER BY line_no
+{_LINE_OUTCOME} AND l.line_no IN (SELECT value FROM {{line_numbers}}) ORDER BY l.line_no
 """  # noqa: S608
 
 # Transactions of the day that the file does not name, and whether the file

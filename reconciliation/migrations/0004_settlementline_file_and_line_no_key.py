@@ -17,7 +17,8 @@ BRIN_INDEX = "settlementline_file"  # migration 0003
 
 def _rebuild_on_sqlite(apps, schema_editor) -> None:
     """Create the table as the model is at this point and copy the lines into
-    it (an `id`, when the model has one again, is numbered by SQLite)."""
+    it. Going back, the model has its `id` again (SQLite numbers it) and the
+    table its index on the file."""
     if schema_editor.connection.vendor == "postgresql":
         return
     model = apps.get_model("reconciliation", "SettlementLine")
@@ -28,11 +29,7 @@ def _rebuild_on_sqlite(apps, schema_editor) -> None:
     schema_editor.create_model(model)
     schema_editor.execute(f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM {TABLE}__old")  # noqa: S608
     schema_editor.execute(f"DROP TABLE {TABLE}__old")
-
-
-def _rebuild_with_id_on_sqlite(apps, schema_editor) -> None:
-    _rebuild_on_sqlite(apps, schema_editor)
-    if schema_editor.connection.vendor != "postgresql":
+    if model._meta.pk.column == "id":
         schema_editor.execute(f"CREATE INDEX {BRIN_INDEX} ON {TABLE} (file_id)")
 
 
@@ -59,7 +56,7 @@ class Migration(migrations.Migration):
     # SQLite is rebuilt after the state change going forward and before it
     # going back.
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, _rebuild_with_id_on_sqlite),
+        migrations.RunPython(migrations.RunPython.noop, _rebuild_on_sqlite),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RemoveField(model_name="settlementline", name="id"),

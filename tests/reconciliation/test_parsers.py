@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from core.errors import ValidationFailed
 from reconciliation.models import SettlementFile, SettlementLine
+from reconciliation.parsers import NotStrictShape, vnpt
 from tests.reconciliation.files import (
     MBF_GOOD,
     MBF_NAME,
@@ -87,6 +88,18 @@ def test_a_vnpt_file_reads_the_same_whatever_its_line_ends(operator):
     assert stored(unix) == stored(dos)
     assert [row[-1] for row in stored(unix)] == [False, False, False, True, False]
     assert stored(unix)[4][2:8] == ("payment", "completed", at(DAY, 8), "", "PAYMENT", 7000)
+
+
+def test_the_strict_shape_writes_types_in_the_parsers_words_unless_a_reference_could_be_one():
+    # The fast path must really take a plain file (the equal results above
+    # would hide it falling back every time), and must give up on a file whose
+    # reference reads like a type, which a plain replace would rewrite too.
+    plain = [line for piece in vnpt.strict_body(VNPT_GOOD.encode()) for line in piece]
+    assert [line.split(b",")[1] for line in plain] == [b"payment", b"refund", b"payment"]
+
+    with_type_as_reference = VNPT_GOOD + "VNPT2611200000999,PAYMENT,2026-11-20T01:00:00Z,,REFUND,7000,70,6930,\n"
+    with pytest.raises(NotStrictShape):
+        list(vnpt.strict_body(with_type_as_reference.encode()))
 
 
 # Over a megabyte of good lines: the strict path reads it in several pieces.
