@@ -25,6 +25,11 @@ def _raw_lines(*columns: str) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        return set(connection.introspection.get_constraints(cursor, "reconciliation_settlementline"))
+
+
 def _is_unlogged() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'reconciliation_settlementline'")
@@ -44,6 +49,8 @@ def test_a_files_lines_survive_the_change_of_key_and_back(operator):
         back = _raw_lines("id", "file_id", "line_no", "partner_txn_id", "amount")
         assert [row[1:] for row in back] == stored
         assert len({row[0] for row in back}) == 3
+        # And found by file through migration 0003's index again.
+        assert "settlementline_file" in _indexes()
     finally:
         _migrate(AFTER)
     assert (
@@ -51,5 +58,6 @@ def test_a_files_lines_survive_the_change_of_key_and_back(operator):
         == stored
     )
     assert SettlementLine.objects.get(pk=(settlement.pk, 3)).partner_txn_id == "VNPT2611200000456"
+    assert "settlementline_file" not in _indexes()
     if connection.vendor == "postgresql":
         assert _is_unlogged()
