@@ -283,13 +283,16 @@ class Simulator:
         now = clock.now()
         # The last word on each transaction (a reversal after its payment) is its final state.
         rows = {(partner, notice.partner_transaction_id): (partner, notice) for partner, notice in self._unsaved}
-        objects = [
-            SimulatedNotice(partner=partner, sent_at=now, **{name: getattr(notice, name) for name in NOTICE_FIELDS})
-            for partner, notice in rows.values()
-        ]
         outer = connection.in_atomic_block
         deadline = time.monotonic() + SAVE_PATIENCE_SECONDS
         while True:
+            # New instances on every try: a batch that went through before the
+            # connection failed has given its instances ids, and inserting those
+            # ids again would collide on the primary key.
+            objects = [
+                SimulatedNotice(partner=partner, sent_at=now, **{name: getattr(notice, name) for name in NOTICE_FIELDS})
+                for partner, notice in rows.values()
+            ]
             try:
                 SimulatedNotice.objects.bulk_create(
                     objects,
