@@ -2,35 +2,45 @@
 
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from core import clock
+from core.actors import Actor, recorded_user
 from core.models import AuditEntry
 
 
 def record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: Model,
     before: dict | None,
     after: dict | None,
-    market: Any = None,
+    market: Model | None = None,
     note: str = "",
 ) -> AuditEntry:
     return AuditEntry.objects.create(**entry_fields(actor, action, obj, before, after, market, note))
 
 
 def entry(
-    *, actor: Any, action: str, obj: Model, before: dict | None, after: dict | None, market: Any = None, note: str = ""
+    *,
+    actor: Actor,
+    action: str,
+    obj: Model,
+    before: dict | None,
+    after: dict | None,
+    market: Model | None = None,
+    note: str = "",
 ) -> AuditEntry:
     """An unsaved entry, for bulk_create in batch services (imports)."""
     return AuditEntry(**entry_fields(actor, action, obj, before, after, market, note))
 
 
-def entry_fields(actor, action, obj, before, after, market, note) -> dict:
+def entry_fields(
+    actor: Actor, action: str, obj: Model, before: dict | None, after: dict | None, market: Model | None, note: str
+) -> dict[str, Any]:
     return {
-        "actor": actor if getattr(actor, "is_authenticated", False) else None,
+        "actor": recorded_user(actor),
         "action": action,
         "object_type": obj._meta.label_lower,
         "object_id": str(obj.pk),
@@ -42,5 +52,5 @@ def entry_fields(actor, action, obj, before, after, market, note) -> dict:
     }
 
 
-def history_of(obj: Model):
+def history_of(obj: Model) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")
