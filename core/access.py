@@ -33,21 +33,23 @@ def can_see_market(user: Actor, market: Model) -> bool:
     return visible_markets(user).filter(pk=market.pk).exists()
 
 
-def require_market_write(user: Actor, market: Model) -> None:
+def require_market_write(user: Actor, market: Model) -> User:
     """Boards write their own markets, operators any; others cannot write.
+    Returns the person who may write, for the records that name them.
 
     A board asking about another market gets NotFound, so it cannot learn the
     market's contents exist.
     """
     role = role_of(user)
-    if role == Role.OPERATOR:
-        return
-    if role == Role.BOARD:
-        if not can_see_market(user, market):
-            raise NotFound(_("Không tìm thấy chợ"))
-        return
-    if role == Role.DEPARTMENT and can_see_market(user, market):
-        raise PermissionDenied(_("Sở Công Thương chỉ được xem, không được thay đổi dữ liệu"))
+    if isinstance(user, User):
+        if role == Role.OPERATOR:
+            return user
+        if role == Role.BOARD:
+            if not can_see_market(user, market):
+                raise NotFound(_("Không tìm thấy chợ"))
+            return user
+        if role == Role.DEPARTMENT and can_see_market(user, market):
+            raise PermissionDenied(_("Sở Công Thương chỉ được xem, không được thay đổi dữ liệu"))
     raise NotFound(_("Không tìm thấy chợ"))
 
 
