@@ -2,8 +2,9 @@
 
 One function per business action, keyword-only, one transaction, its audit
 row inside. The form, the API and the spreadsheet import all create vendors
-here. (The market register is loaded by merchants/markets_register.py, and
-import jobs keep their own progress in merchants/import_jobs.py.)
+here. Markets are not written here: they come from the register
+(merchants/markets_register.py) and are edited in the Django admin. Import
+jobs keep their own progress in merchants/import_jobs.py.
 """
 
 from collections.abc import Callable, Mapping, Sequence
