@@ -23,7 +23,9 @@ def _upload(client, market, *, confirm: bool, capture):
     file = io.BytesIO(csv_bytes([HEADER, GOOD_1, GOOD_2]))
     file.name = "tieuthuong.csv"
     with capture(execute=True):
-        response = client.post("/vendors/import/", {"market": market.code, "confirm": "1" if confirm else "0", "file": file})
+        response = client.post(
+            "/vendors/import/", {"market": market.code, "confirm": "1" if confirm else "0", "file": file}
+        )
     assert response.status_code == 302, response.content
     return client.get(response["Location"]).content.decode()
 
@@ -92,7 +94,9 @@ def test_a_bad_file_still_fails_with_its_own_reason(board_a, market_a, django_ca
     assert "UTF-8" in job.error and UNEXPECTED not in job.error
 
 
-def test_a_failed_dry_run_cannot_be_confirmed(client, board_a, market_a, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_failed_dry_run_cannot_be_confirmed(
+    client, board_a, market_a, django_capture_on_commit_callbacks, monkeypatch
+):
     monkeypatch.setattr(imports, "_plan", _broken)
     client.force_login(board_a)
     _upload(client, market_a, confirm=False, capture=django_capture_on_commit_callbacks)

@@ -14,31 +14,30 @@ from tests.merchants.sheets import HEADER, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
-TYPED = {
-    "stall_number": "a-012",
-    "full_name": "Nguyễn  Thị Lan",
-    "trade_name": " Rau sạch Cô Lan",
-    "phone": "0912 345 678",
-    "national_id": "092186000123",
-    "category": "rau-cu",
-}
 OWN_FIELDS = (*services.VENDOR_FIELDS, "status", "consent_version", "consent_recorded_by_id")
 
 
+def _typed(market: Market) -> dict:
+    """The shared test vendor as a clerk might type it: lower case, extra spaces."""
+    payload = vendor_payload(market, stall_number="a-012", full_name="Nguyễn  Thị Lan", trade_name=" Rau sạch Cô Lan")
+    return dict(services.vendor_fields_of(payload))
+
+
 def _by_form(client, market: Market) -> Vendor:
-    response = client.post("/vendors/new/", {**TYPED, "market": market.code, "consent": "on"})
+    response = client.post("/vendors/new/", {**_typed(market), "market": market.code, "consent": "on"})
     assert response.status_code == 302, response.content
     return Vendor.objects.get(market=market)
 
 
 def _by_api(client, market: Market) -> Vendor:
-    response = client.post("/api/v1/vendors", vendor_payload(market, **TYPED))
+    response = client.post("/api/v1/vendors", vendor_payload(market, **_typed(market)))
     assert response.status_code == 201, response.content
     return Vendor.objects.get(market=market)
 
 
 def _by_sheet(client, market: Market) -> Vendor:
-    row = [TYPED[field] for field in services.VENDOR_FIELDS] + ["Có", "", "", ""]
+    typed = _typed(market)
+    row = [typed[field] for field in services.VENDOR_FIELDS] + ["Có", "", "", ""]
     report = upload(client, market, csv_bytes([HEADER, row]), dry_run=False).json()
     assert report["created"] == 1, report["rows"]
     return Vendor.objects.get(market=market)
@@ -56,7 +55,15 @@ def test_form_api_and_sheet_make_the_same_vendor(client, api_for, operator):
 
     own = [tuple(getattr(vendor, field) for field in OWN_FIELDS) for vendor in vendors]
     assert own[0] == own[1] == own[2]
-    assert own[0][:7] == ("A-012", "Nguyễn Thị Lan", "Rau sạch Cô Lan", "0912345678", "092186000123", "rau-cu", "active")
+    assert own[0][:7] == (
+        "A-012",
+        "Nguyễn Thị Lan",
+        "Rau sạch Cô Lan",
+        "0912345678",
+        "092186000123",
+        "rau-cu",
+        "active",
+    )
     assert own[0][7:] == (CONSENT_TEXT_VERSION, operator.pk)
     for vendor in vendors:
         assert vendor.consent_recorded_at is not None
@@ -77,7 +84,7 @@ def test_form_api_and_sheet_make_the_same_vendor(client, api_for, operator):
 
 def test_codes_already_held_or_drawn_twice_are_drawn_again(api_for, operator, market_a, monkeypatch):
     held = services.vendor_register(
-        actor=operator, market=market_a, data=services.vendor_fields_of(TYPED), consent_given=True
+        actor=operator, market=market_a, data=services.vendor_fields_of(vendor_payload(market_a)), consent_given=True
     )
     # The draw repeats the held vendor's code, then a code twice, before fresh ones.
     draws = itertools.chain([held.code, "TT222222", "TT222222"], (f"TT3{n:05d}" for n in itertools.count()))
