@@ -162,7 +162,7 @@ def _vendor_entry(
     vendor: Vendor,
     market: Market,
     action: str,
-    before: dict[str, Any] | None = None,
+    before: audit.State = None,
     extra: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """A vendor's audit row, unsaved: the snapshot after the change and, for a
@@ -449,7 +449,7 @@ def vendor_batch_save(*, actor: Actor, market: Market, rows: Sequence[VendorRow]
     )
     Vendor.objects.bulk_create(created, batch_size=BATCH)
     new_vendors = iter(created)
-    written: list[tuple[VendorRow, Vendor, dict[str, Any] | None]] = []
+    written: list[tuple[VendorRow, Vendor, audit.State]] = []
     renamed = []
     for row in rows:
         if row.vendor is None:
