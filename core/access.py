@@ -1,14 +1,16 @@
 """Who sees which market. A board sees its own markets only; anything else is 404."""
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from core.actors import Actor
 from core.errors import NotFound, PermissionDenied
 from core.models import Role
 
 
-def role_of(user) -> str | None:
-    if not getattr(user, "is_authenticated", False):
+def role_of(user: Actor) -> str | None:
+    if user is None or not user.is_authenticated:
         return None
     if user.is_superuser:
         return Role.OPERATOR
@@ -16,39 +18,41 @@ def role_of(user) -> str | None:
     return profile.role if profile else None
 
 
-def visible_markets(user) -> QuerySet:
+def visible_markets(user: Actor) -> QuerySet:
     from merchants.models import Market
 
     role = role_of(user)
     if role in (Role.OPERATOR, Role.DEPARTMENT):
         return Market.objects.all()
-    if role == Role.BOARD:
+    if role == Role.BOARD and isinstance(user, User):
         return Market.objects.filter(board_members=user.staff)
     return Market.objects.none()
 
 
-def can_see_market(user, market) -> bool:
+def can_see_market(user: Actor, market: Model) -> bool:
     return visible_markets(user).filter(pk=market.pk).exists()
 
 
-def require_market_write(user, market) -> None:
+def require_market_write(user: Actor, market: Model) -> User:
     """Boards write their own markets, operators any; others cannot write.
+    Returns the person who may write, for the records that name them.
 
     A board asking about another market gets NotFound, so it cannot learn the
     market's contents exist.
     """
     role = role_of(user)
-    if role == Role.OPERATOR:
-        return
-    if role == Role.BOARD:
-        if not can_see_market(user, market):
-            raise NotFound(_("Không tìm thấy chợ"))
-        return
-    if role == Role.DEPARTMENT and can_see_market(user, market):
-        raise PermissionDenied(_("Sở Công Thương chỉ được xem, không được thay đổi dữ liệu"))
+    if isinstance(user, User):
+        if role == Role.OPERATOR:
+            return user
+        if role == Role.BOARD:
+            if not can_see_market(user, market):
+                raise NotFound(_("Không tìm thấy chợ"))
+            return user
+        if role == Role.DEPARTMENT and can_see_market(user, market):
+            raise PermissionDenied(_("Sở Công Thương chỉ được xem, không được thay đổi dữ liệu"))
     raise NotFound(_("Không tìm thấy chợ"))
 
 
-def require_operator(user) -> None:
+def require_operator(user: Actor) -> None:
     if role_of(user) != Role.OPERATOR:
         raise PermissionDenied(_("Chỉ cán bộ vận hành được thực hiện thao tác này"))

@@ -3,6 +3,8 @@
 NotFound and PermissionDenied are also Django's own 404 and 403, so a page
 that lets them through answers like the API does."""
 
+from typing import Self
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ class DomainError(Exception):
         self.errors = errors or {}
 
     @classmethod
-    def single(cls, field: str, reason: str) -> "DomainError":
+    def single(cls, field: str, reason: str) -> Self:
         return cls(f"{field}: {reason}", errors={field: [reason]})
 
     @property

@@ -1,7 +1,8 @@
 """The three partner wallets: codes, display names and VietQR BINs.
 
-Only identity lives here; each partner's webhook and settlement quirks live
-in `payments/partners/<code>.py`.
+Only identity lives here. Each partner's webhook quirks live in
+`payments/partners/<code>.py`, its settlement file quirks in
+`reconciliation/parsers/<code>.py`.
 """
 
 from django.conf import settings

@@ -54,9 +54,12 @@ def list_vendors(
 @router.post("/vendors", response={201: VendorOut})
 def register_vendor(request: HttpRequest, payload: VendorIn):
     market = selectors.get_market_for(request.user, payload.market)
-    data = payload.dict(exclude={"market", "consent_given", "activate"})
     vendor = services.vendor_register(
-        actor=request.user, market=market, data=data, consent_given=payload.consent_given, activate=payload.activate
+        actor=request.user,
+        market=market,
+        data=services.vendor_fields_of(payload.dict()),
+        consent_given=payload.consent_given,
+        activate=payload.activate,
     )
     return Status(201, vendor)
 
@@ -83,8 +86,9 @@ def get_vendor(request: HttpRequest, code: str):
 @router.patch("/vendors/{code}", response=VendorOut)
 def update_vendor(request: HttpRequest, code: str, payload: VendorPatch):
     vendor = selectors.get_vendor_for(request.user, code)
-    changes = {field: value for field, value in payload.dict(exclude_unset=True).items() if value is not None}
-    return services.vendor_update(actor=request.user, vendor=vendor, data=changes)
+    return services.vendor_update(
+        actor=request.user, vendor=vendor, data=services.vendor_fields_of(payload.dict()), status=payload.status
+    )
 
 
 @router.get("/vendors/{code}/history", response=list[AuditEntryOut])

@@ -2,38 +2,29 @@
 
 The sheet is read whole and every row validated before anything is written.
 A bad row is reported with its reasons and skipped; the good ones are written
-together in one transaction, so no vendor is ever half-created. Rows are
-matched to vendors by stall number, so importing the same file again changes
-nothing.
+together in one transaction (`services.vendor_batch_save`), so no vendor is
+ever half-created. Rows are matched to vendors by stall number, so importing
+the same file again changes nothing. This module only reads: the sheet, and
+the market's vendors and accounts to plan against.
 """
 
 import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import audit, clock
+from core.actors import Actor
 from core.errors import ValidationFailed
-from core.models import AuditEntry
-from core.partners import Partner, partner_bin
+from core.partners import Partner
 from merchants import services
 from merchants import validation as v
-from merchants.models import (
-    CONSENT_TEXT_VERSION,
-    GoodsCategory,
-    Market,
-    PaymentCode,
-    Vendor,
-    VendorStatus,
-    WalletAccount,
-)
-from merchants.references import new_payment_reference, new_vendor_code
+from merchants.models import GoodsCategory, Market, Vendor, VendorStatus, WalletAccount
+from merchants.services import VendorFields
 
 MAX_ROWS = 50_000
-BATCH = 2_000
 
 # Column headers of the template, in order: (field, header).
 COLUMNS: list[tuple[str, str]] = [
@@ -60,7 +51,7 @@ class RowResult:
     stall_number: str
     outcome: str = "rejected"  # created, updated, unchanged, rejected
     errors: dict[str, list[str]] = field(default_factory=dict)
-    values: dict = field(default_factory=dict)
+    values: VendorFields = field(default_factory=VendorFields)
     accounts: list[tuple[str, str]] = field(default_factory=list)
     vendor: Vendor | None = None
     new_accounts: list[tuple[str, str]] = field(default_factory=list)
@@ -210,7 +201,7 @@ def _parse(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
 def _validate_row(number: int, raw: dict[str, str]) -> RowResult:
     result = RowResult(row=number, stall_number=raw.get("stall_number", ""))
     try:
-        result.values = services.clean_vendor_fields(raw)
+        result.values = services.clean_vendor_fields(services.vendor_fields_of(raw))
     except ValidationFailed as exc:
         result.errors.update(exc.errors)
     if _header_key(raw.get("consent")) not in YES:
@@ -290,87 +281,18 @@ def _plan(market: Market, results: list[RowResult]) -> None:
             result.outcome = "unchanged"
 
 
-@transaction.atomic
-def _write(*, actor, market: Market, results: list[RowResult]) -> None:
-    """Write the planned rows in bulk. One audit row per vendor carries the
-    wallet accounts the row added (their codes are issued with them)."""
-    now = clock.now()
-    actor_or_none = actor if actor.is_authenticated else None
-    befores: dict[int, dict | None] = {}
-    renamed = []
-    for result in results:
-        if result.outcome == "created":
-            result.vendor = Vendor(
-                market=market,
-                code=new_vendor_code(),
-                payment_reference=new_payment_reference(),
-                status=VendorStatus.ACTIVE,
-                consent_version=CONSENT_TEXT_VERSION,
-                consent_recorded_at=now,
-                consent_recorded_by=actor_or_none,
-                **result.values,
-            )
-        elif result.outcome == "updated":
-            vendor = result.vendor
-            befores[result.row] = services.vendor_snapshot(vendor)
-            old_names = (vendor.full_name, vendor.trade_name)
-            for key, value in result.values.items():
-                setattr(vendor, key, value)
-            if old_names != (vendor.full_name, vendor.trade_name):
-                renamed.append(vendor)
-    written = [r for r in results if r.outcome in ("created", "updated")]
-    Vendor.objects.bulk_create([r.vendor for r in written if r.outcome == "created"], batch_size=BATCH)
-    Vendor.objects.bulk_update(
-        [r.vendor for r in written if r.outcome == "updated"], services.VENDOR_FIELDS, batch_size=BATCH
-    )
-    accounts = [
-        WalletAccount(vendor=r.vendor, partner=partner, account_number=number)
-        for r in written
-        for partner, number in r.new_accounts
-    ]
-    WalletAccount.objects.bulk_create(accounts, batch_size=BATCH)
-    codes = [
-        PaymentCode(
-            wallet_account=account,
-            payment_reference=account.vendor.payment_reference,
-            payload=services.payload_for(account, account.vendor),
-            version=1,
-            issued_at=now,
-        )
-        for account in accounts
-        if account.vendor.status == VendorStatus.ACTIVE and partner_bin(account.partner)
-    ]
-    PaymentCode.objects.bulk_create(codes, batch_size=BATCH)
-    AuditEntry.objects.bulk_create(
-        [
-            audit.entry(
-                actor=actor,
-                action="vendor.import",
-                obj=r.vendor,
-                before=befores.get(r.row),
-                after={**services.vendor_snapshot(r.vendor), "wallet_accounts_added": r.new_accounts},
-                market=market,
-            )
-            for r in written
-        ],
-        batch_size=BATCH,
-    )
-    for vendor in renamed:
-        services.reissue_all_codes(actor=actor, vendor=vendor, reason=_("Đổi tên in trên mã"))
-
-
 PROGRESS_EVERY = 500
 
 
 def vendor_import(
     *,
-    actor,
+    actor: Actor,
     market: Market,
     filename: str,
     content: bytes,
     dry_run: bool,
     progress: Callable[[int, int], None] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Validate a sheet and, unless it is a dry run, write its good rows.
 
     `progress(done, total)` is told how far validation has come, so a page
@@ -383,7 +305,12 @@ def vendor_import(
             progress(index, len(parsed))
     _plan(market, results)
     if not dry_run:
-        _write(actor=actor, market=market, results=results)
+        rows = [
+            services.VendorRow(fields=r.values, vendor=r.vendor, new_accounts=tuple(r.new_accounts))
+            for r in results
+            if r.outcome in ("created", "updated")
+        ]
+        services.vendor_batch_save(actor=actor, market=market, rows=rows)
     counts = {outcome: 0 for outcome in ("created", "updated", "unchanged", "rejected")}
     for result in results:
         counts[result.outcome] += 1

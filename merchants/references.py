@@ -4,7 +4,9 @@ import secrets
 
 SAFE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 # "C4" makes a payment reference recognisable in a transfer note; 11
-# characters in all sits within the 8–12 rule and is unique across 31^9 codes.
+# characters in all sits within the 8–12 rule and leaves 31^9 codes to draw
+# from. A draw is random, so it can repeat: services draw again any code a
+# vendor already holds.
 PAYMENT_REFERENCE_PREFIX = "C4"
 PAYMENT_REFERENCE_LENGTH = 11
 VENDOR_CODE_PREFIX = "TT"

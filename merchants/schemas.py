@@ -1,6 +1,7 @@
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic.config import JsonDict
 
 from core.partners import Partner
 from core.privacy import personal, personal_fields
@@ -25,10 +26,10 @@ class MarketOut(Schema):
 
 # The services check these fields and answer in Vietnamese; the schema says
 # the same rules to clients (the services stay the single source of the reasons).
-PARTNER = {"enum": list(Partner.values)}
-ACCOUNT_NUMBER = {"pattern": r"^[ .\-]*([0-9][ .\-]*){6,19}$"}
-CATEGORY = {"enum": list(GoodsCategory.values)}
-STALL = {"pattern": r"^[A-Za-z0-9][A-Za-z0-9\-/]{0,15}$"}
+PARTNER: JsonDict = {"enum": list(Partner.values)}
+ACCOUNT_NUMBER: JsonDict = {"pattern": r"^[ .\-]*([0-9][ .\-]*){6,19}$"}
+CATEGORY: JsonDict = {"enum": list(GoodsCategory.values)}
+STALL: JsonDict = {"pattern": r"^[A-Za-z0-9][A-Za-z0-9\-/]{0,15}$"}
 
 
 class WalletAccountIn(Schema):

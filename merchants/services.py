@@ -1,8 +1,15 @@
-"""Every write to markets, vendors, wallet accounts and payment codes.
+"""Every write to vendors, wallet accounts and payment codes.
 
 One function per business action, keyword-only, one transaction, its audit
-row inside.
+row inside. The form, the API and the spreadsheet import all create vendors
+here. Markets are not written here: they come from the register
+(merchants/markets_register.py) and are edited in the Django admin. Import
+jobs keep their own progress in merchants/import_jobs.py.
 """
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict, cast
 
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
@@ -11,15 +18,15 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core import audit, clock
 from core.access import require_market_write
-from core.errors import Conflict, DomainError, ValidationFailed
+from core.actors import Actor, recorded_user
+from core.errors import Conflict, ValidationFailed
+from core.models import AuditEntry
 from core.partners import Partner, partner_bin
 from merchants import validation as v
 from merchants import vietqr
 from merchants.models import (
     CONSENT_TEXT_VERSION,
     VENDOR_TRANSITIONS,
-    ImportJob,
-    ImportState,
     Market,
     PaymentCode,
     Vendor,
@@ -28,26 +35,49 @@ from merchants.models import (
 )
 from merchants.references import new_payment_reference, new_vendor_code
 
-VENDOR_FIELDS = ["stall_number", "full_name", "trade_name", "phone", "national_id", "category"]
+# Rows per statement of a bulk write.
+BATCH = 2_000
+
+
+class VendorFields(TypedDict, total=False):
+    """A vendor's own fields as the form, the API or a sheet row gives them;
+    `clean_vendor_fields` returns them normalised. On an update, a field left
+    out stays as it is."""
+
+    stall_number: str
+    full_name: str
+    trade_name: str
+    phone: str
+    national_id: str
+    category: str
+
+
+VENDOR_FIELDS: tuple[str, ...] = tuple(VendorFields.__annotations__)
 AUDITED_VENDOR_FIELDS = [*VENDOR_FIELDS, "status", "market"]
 
 
-def vendor_snapshot(vendor: Vendor) -> dict:
+def vendor_fields_of(source: Mapping[str, Any]) -> VendorFields:
+    """The vendor fields in a form, a JSON body or a sheet row; other keys
+    (market, consent, status) and fields that are absent or null are left out."""
+    return cast(VendorFields, {f: str(source[f]) for f in VENDOR_FIELDS if source.get(f) is not None})
+
+
+def vendor_snapshot(vendor: Vendor) -> dict[str, Any]:
     return model_to_dict(vendor, fields=AUDITED_VENDOR_FIELDS)
 
 
 CONSENT_MISSING = _lazy("Cần xác nhận tiểu thương đã đồng ý cho xử lý dữ liệu cá nhân")
 
 
-def clean_vendor_fields(data: dict, *, partial: bool = False, consent_given: bool = True) -> dict:
+def clean_vendor_fields(data: VendorFields, *, partial: bool = False, consent_given: bool = True) -> VendorFields:
     """Validate the vendor fields present in `data`; raise with every error at once."""
-    checks = {
-        "stall_number": lambda: v.clean_stall_number(data.get("stall_number")),
-        "full_name": lambda: v.clean_full_name(data.get("full_name")),
-        "trade_name": lambda: v.clean_trade_name(data.get("trade_name") or ""),
-        "phone": lambda: v.clean_phone(data.get("phone")),
-        "national_id": lambda: v.clean_national_id(data.get("national_id")),
-        "category": lambda: v.clean_category(data.get("category")),
+    checks: dict[str, Callable[[], str]] = {
+        "stall_number": lambda: v.clean_stall_number(data.get("stall_number", "")),
+        "full_name": lambda: v.clean_full_name(data.get("full_name", "")),
+        "trade_name": lambda: v.clean_trade_name(data.get("trade_name", "")),
+        "phone": lambda: v.clean_phone(data.get("phone", "")),
+        "national_id": lambda: v.clean_national_id(data.get("national_id", "")),
+        "category": lambda: v.clean_category(data.get("category", "")),
     }
     if partial:
         checks = {field: check for field, check in checks.items() if field in data}
@@ -56,7 +86,7 @@ def clean_vendor_fields(data: dict, *, partial: bool = False, consent_given: boo
         errors["consent"] = [str(CONSENT_MISSING)]
     if errors:
         raise ValidationFailed(_("Thông tin tiểu thương chưa hợp lệ"), errors=errors)
-    return values
+    return cast(VendorFields, values)
 
 
 def _stall_is_taken(market: Market, stall_number: str) -> bool:
@@ -69,53 +99,98 @@ def _stall_taken_error(stall_number: str) -> Conflict:
     )
 
 
-def vendor_register(*, actor, market: Market, data: dict, consent_given: bool, activate: bool = True) -> Vendor:
+def vendor_register(
+    *, actor: Actor, market: Market, data: VendorFields, consent_given: bool, activate: bool = True
+) -> Vendor:
     """Register a vendor at a market. Consent to data processing is required."""
     require_market_write(actor, market)
     values = clean_vendor_fields(data, consent_given=consent_given)
     if _stall_is_taken(market, values["stall_number"]):
         raise _stall_taken_error(values["stall_number"])
+    [vendor] = _new_vendors(actor=actor, market=market, cleaned=[values], activate=activate)
     try:
         with transaction.atomic():
-            vendor = Vendor.objects.create(
-                market=market,
-                code=new_vendor_code(),
-                payment_reference=new_payment_reference(),
-                status=VendorStatus.ACTIVE if activate else VendorStatus.DRAFT,
-                consent_version=CONSENT_TEXT_VERSION,
-                consent_recorded_at=clock.now(),
-                consent_recorded_by=actor if actor.is_authenticated else None,
-                **values,
-            )
-            audit.record(
-                actor=actor,
-                action="vendor.register",
-                obj=vendor,
-                before=None,
-                after=vendor_snapshot(vendor),
-                market=market,
-            )
+            vendor.save()
+            _vendor_entry(actor=actor, vendor=vendor, market=market, action="vendor.register").save()
     except IntegrityError as exc:
         # A concurrent registration won the stall between check and insert.
         raise _stall_taken_error(values["stall_number"]) from exc
     return vendor
 
 
-def vendor_update(*, actor, vendor: Vendor, data: dict) -> Vendor:
+def _new_vendors(*, actor: Actor, market: Market, cleaned: Sequence[VendorFields], activate: bool) -> list[Vendor]:
+    """Unsaved vendors for cleaned fields, with what every new vendor gets
+    besides: a vendor code and a payment reference no vendor holds, its first
+    status, and the record of the consent it gave. The single place these
+    are decided, for one vendor from the form or the API and for a sheet."""
+    now = clock.now()
+    codes = _unused_values("code", new_vendor_code, len(cleaned))
+    references = _unused_values("payment_reference", new_payment_reference, len(cleaned))
+    return [
+        Vendor(
+            market=market,
+            code=code,
+            payment_reference=reference,
+            status=VendorStatus.ACTIVE if activate else VendorStatus.DRAFT,
+            consent_version=CONSENT_TEXT_VERSION,
+            consent_recorded_at=now,
+            consent_recorded_by=recorded_user(actor),
+            **fields,
+        )
+        for fields, code, reference in zip(cleaned, codes, references, strict=True)
+    ]
+
+
+def _unused_values(field: str, draw: Callable[[], str], count: int) -> list[str]:
+    """`count` distinct random values of a unique vendor field that no vendor
+    holds. Random codes drawn by the thousand do meet: with 31^6 vendor
+    codes, a 20,000-row sheet repeats one about one time in five, and the
+    database would refuse the whole sheet for it."""
+    found: set[str] = set()
+    while len(found) < count:
+        drawn = list({draw() for _ in range(count - len(found))} - found)
+        for start in range(0, len(drawn), BATCH):
+            chunk = drawn[start : start + BATCH]
+            held = set(Vendor.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
+            found.update(value for value in chunk if value not in held)
+    return list(found)
+
+
+def _vendor_entry(
+    *,
+    actor: Actor,
+    vendor: Vendor,
+    market: Market,
+    action: str,
+    before: audit.State = None,
+    extra: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """A vendor's audit row, unsaved: the snapshot after the change and, for a
+    sheet, the wallet accounts the row added."""
+    after = {**vendor_snapshot(vendor), **(extra or {})}
+    return audit.entry(actor=actor, action=action, obj=vendor, before=before, after=after, market=market)
+
+
+def vendor_update(*, actor: Actor, vendor: Vendor, data: VendorFields, status: str | None = None) -> Vendor:
+    """Change the fields in `data`; with a status too, one change of both."""
     require_market_write(actor, vendor.market)
     values = clean_vendor_fields(data, partial=True)
-    if "status" in data and data["status"] is not None:
-        return vendor_change_status(actor=actor, vendor=vendor, status=data["status"], extra=values)
+    if status is not None:
+        return vendor_change_status(actor=actor, vendor=vendor, status=status, extra=values)
     return _apply_vendor_changes(actor=actor, vendor=vendor, values=values, action="vendor.update")
 
 
-def _apply_vendor_changes(*, actor, vendor: Vendor, values: dict, action: str) -> Vendor:
+def _apply_vendor_changes(
+    *, actor: Actor, vendor: Vendor, values: VendorFields, action: str, status: str | None = None
+) -> Vendor:
     if "stall_number" in values and values["stall_number"] != vendor.stall_number:
         if _stall_is_taken(vendor.market, values["stall_number"]):
             raise _stall_taken_error(values["stall_number"])
     before = vendor_snapshot(vendor)
     for field, value in values.items():
         setattr(vendor, field, value)
+    if status is not None:
+        vendor.status = status
     after = vendor_snapshot(vendor)
     if after == before:
         return vendor
@@ -132,7 +207,7 @@ def _apply_vendor_changes(*, actor, vendor: Vendor, values: dict, action: str) -
     return vendor
 
 
-def vendor_change_status(*, actor, vendor: Vendor, status: str, extra: dict | None = None) -> Vendor:
+def vendor_change_status(*, actor: Actor, vendor: Vendor, status: str, extra: VendorFields | None = None) -> Vendor:
     require_market_write(actor, vendor.market)
     if status not in VendorStatus.values:
         raise ValidationFailed.single("status", _("Trạng thái không hợp lệ"))
@@ -142,11 +217,12 @@ def vendor_change_status(*, actor, vendor: Vendor, status: str, extra: dict | No
             _("Không thể chuyển từ “%(old)s” sang “%(new)s”")
             % {"old": vendor.get_status_display(), "new": VendorStatus(status).label},
         )
-    values = dict(extra or {}, status=status)
-    return _apply_vendor_changes(actor=actor, vendor=vendor, values=values, action="vendor.status")
+    return _apply_vendor_changes(
+        actor=actor, vendor=vendor, values=extra or VendorFields(), action="vendor.status", status=status
+    )
 
 
-def wallet_account_add(*, actor, vendor: Vendor, partner: str, account_number: str) -> WalletAccount:
+def wallet_account_add(*, actor: Actor, vendor: Vendor, partner: str, account_number: str) -> WalletAccount:
     require_market_write(actor, vendor.market)
     values, errors = v.collect(
         {
@@ -190,7 +266,7 @@ def _account_taken_error(held: WalletAccount, vendor: Vendor) -> Conflict:
     return Conflict.single("account_number", reason)
 
 
-def wallet_account_deactivate(*, actor, account: WalletAccount, reason: str) -> WalletAccount:
+def wallet_account_deactivate(*, actor: Actor, account: WalletAccount, reason: str) -> WalletAccount:
     require_market_write(actor, account.vendor.market)
     if not account.is_active:
         return account
@@ -213,7 +289,7 @@ def wallet_account_deactivate(*, actor, account: WalletAccount, reason: str) -> 
 # --- payment codes -------------------------------------------------------
 
 
-def payment_code_issue(*, actor, account: WalletAccount) -> PaymentCode:
+def payment_code_issue(*, actor: Actor, account: WalletAccount) -> PaymentCode:
     """Issue the account's first code, or a new version if it has none active."""
     vendor = account.vendor
     require_market_write(actor, vendor.market)
@@ -231,7 +307,7 @@ def payment_code_issue(*, actor, account: WalletAccount) -> PaymentCode:
         ) from exc
 
 
-def payment_code_reissue(*, actor, code: PaymentCode) -> PaymentCode:
+def payment_code_reissue(*, actor: Actor, code: PaymentCode) -> PaymentCode:
     """A new version for the code's account; the code must be the one in use (or none is)."""
     require_market_write(actor, code.wallet_account.vendor.market)
     newer = code.wallet_account.payment_codes.filter(revoked_at__isnull=True).exclude(pk=code.pk).exists()
@@ -241,7 +317,7 @@ def payment_code_reissue(*, actor, code: PaymentCode) -> PaymentCode:
     return payment_code_issue(actor=actor, account=code.wallet_account)
 
 
-def payment_code_revoke(*, actor, code: PaymentCode, reason: str) -> PaymentCode:
+def payment_code_revoke(*, actor: Actor, code: PaymentCode, reason: str) -> PaymentCode:
     require_market_write(actor, code.wallet_account.vendor.market)
     reason = v.normalize_text(reason)
     if not reason:
@@ -266,15 +342,10 @@ def _require_issuable(account: WalletAccount) -> None:
         )
 
 
-def _issue(*, actor, account: WalletAccount, vendor: Vendor) -> PaymentCode:
+def _issue(*, actor: Actor, account: WalletAccount, vendor: Vendor) -> PaymentCode:
     last = account.payment_codes.order_by("-version").values_list("version", flat=True).first() or 0
-    code = PaymentCode.objects.create(
-        wallet_account=account,
-        payment_reference=vendor.payment_reference,
-        payload=payload_for(account, vendor),
-        version=last + 1,
-        issued_at=clock.now(),
-    )
+    code = _new_code(account=account, vendor=vendor, version=last + 1)
+    code.save()
     audit.record(
         actor=actor,
         action="payment_code.issue",
@@ -286,9 +357,21 @@ def _issue(*, actor, account: WalletAccount, vendor: Vendor) -> PaymentCode:
     return code
 
 
+def _new_code(*, account: WalletAccount, vendor: Vendor, version: int) -> PaymentCode:
+    """An unsaved code for the account; the vendor's reference goes in it."""
+    return PaymentCode(
+        wallet_account=account,
+        payment_reference=vendor.payment_reference,
+        payload=payload_for(account, vendor),
+        version=version,
+        issued_at=clock.now(),
+    )
+
+
 def payload_for(account: WalletAccount, vendor: Vendor) -> str:
+    """The code's VietQR payload; the account's partner has a BIN."""
     return vietqr.encode(
-        bin=partner_bin(account.partner),
+        bin=partner_bin(account.partner) or "",
         account=account.account_number,
         name=vietqr.merchant_name(vendor.display_name),
         city=vietqr.DEFAULT_CITY,
@@ -296,7 +379,7 @@ def payload_for(account: WalletAccount, vendor: Vendor) -> str:
     )
 
 
-def _revoke(*, actor, code: PaymentCode, reason: str) -> None:
+def _revoke(*, actor: Actor, code: PaymentCode, reason: str) -> None:
     code.revoked_at = clock.now()
     code.revoke_reason = reason[:200]
     code.save(update_fields=["revoked_at", "revoke_reason"])
@@ -311,12 +394,12 @@ def _revoke(*, actor, code: PaymentCode, reason: str) -> None:
     )
 
 
-def _revoke_active(*, actor, account: WalletAccount, reason: str) -> None:
+def _revoke_active(*, actor: Actor, account: WalletAccount, reason: str) -> None:
     for code in account.payment_codes.filter(revoked_at__isnull=True):
         _revoke(actor=actor, code=code, reason=reason)
 
 
-def _sync_codes_with_status(*, actor, vendor: Vendor) -> None:
+def _sync_codes_with_status(*, actor: Actor, vendor: Vendor) -> None:
     """Active vendors hold a code per issuable account; others hold none."""
     accounts = vendor.wallet_accounts.filter(is_active=True)
     if vendor.status == VendorStatus.ACTIVE:
@@ -330,7 +413,7 @@ def _sync_codes_with_status(*, actor, vendor: Vendor) -> None:
         _revoke_active(actor=actor, account=account, reason=reason)
 
 
-def reissue_all_codes(*, actor, vendor: Vendor, reason: str) -> None:
+def reissue_all_codes(*, actor: Actor, vendor: Vendor, reason: str) -> None:
     if vendor.status != VendorStatus.ACTIVE:
         return
     for account in vendor.wallet_accounts.filter(is_active=True):
@@ -339,78 +422,71 @@ def reissue_all_codes(*, actor, vendor: Vendor, reason: str) -> None:
             _issue(actor=actor, account=account, vendor=vendor)
 
 
-# --- spreadsheet imports run by a worker ------------------------------------
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# --- a checked sheet, written in bulk ---------------------------------------
 
 
-def import_job_start(*, actor, market: Market, filename: str, content: bytes, dry_run: bool) -> ImportJob:
-    """Queue an import; the worker reports progress on the job as it goes."""
+@dataclass(frozen=True)
+class VendorRow:
+    """One vendor of a checked sheet: its cleaned fields, the market's vendor
+    at that stall (None for a new one) and the wallet accounts, as (partner,
+    account number), that the row adds."""
+
+    fields: VendorFields
+    vendor: Vendor | None = None
+    new_accounts: tuple[tuple[str, str], ...] = ()
+
+
+@transaction.atomic
+def vendor_batch_save(*, actor: Actor, market: Market, rows: Sequence[VendorRow]) -> None:
+    """Create and update a checked sheet's vendors, with the wallet accounts
+    each row adds and their first codes, in bulk statements: a board's sheet
+    holds thousands of rows. One audit row per vendor carries the accounts it
+    added. merchants/imports.py has validated the rows and planned them
+    against the market."""
     require_market_write(actor, market)
-    if not content:
-        raise ValidationFailed.single("file", _("Vui lòng chọn tệp XLSX hoặc CSV"))
-    if len(content) > MAX_IMPORT_BYTES:
-        raise ValidationFailed.single("file", _("Tệp lớn quá 20 MB; hãy chia nhỏ"))
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            market=market,
+    created = _new_vendors(
+        actor=actor, market=market, cleaned=[row.fields for row in rows if row.vendor is None], activate=True
+    )
+    Vendor.objects.bulk_create(created, batch_size=BATCH)
+    new_vendors = iter(created)
+    written: list[tuple[VendorRow, Vendor, audit.State]] = []
+    renamed = []
+    for row in rows:
+        if row.vendor is None:
+            written.append((row, next(new_vendors), None))
+            continue
+        vendor = row.vendor
+        before = vendor_snapshot(vendor)
+        for field, value in row.fields.items():
+            setattr(vendor, field, value)
+        if (before["full_name"], before["trade_name"]) != (vendor.full_name, vendor.trade_name):
+            renamed.append(vendor)
+        written.append((row, vendor, before))
+    changed = [vendor for _row, vendor, before in written if before is not None]
+    Vendor.objects.bulk_update(changed, VENDOR_FIELDS, batch_size=BATCH)
+    accounts = [
+        WalletAccount(vendor=vendor, partner=partner, account_number=number)
+        for row, vendor, _before in written
+        for partner, number in row.new_accounts
+    ]
+    WalletAccount.objects.bulk_create(accounts, batch_size=BATCH)
+    codes = [
+        _new_code(account=account, vendor=account.vendor, version=1)
+        for account in accounts
+        if account.vendor.status == VendorStatus.ACTIVE and partner_bin(account.partner)
+    ]
+    PaymentCode.objects.bulk_create(codes, batch_size=BATCH)
+    entries = [
+        _vendor_entry(
             actor=actor,
-            filename=filename[:200],
-            content=content,
-            dry_run=dry_run,
-            created_at=clock.now(),
+            vendor=vendor,
+            market=market,
+            action="vendor.import",
+            before=before,
+            extra={"wallet_accounts_added": list(row.new_accounts)},
         )
-        transaction.on_commit(lambda: _send_import_job(job.pk))
-    return job
-
-
-def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
-    """Import for real the file a dry run checked, without uploading it again.
-
-    Only a finished dry run can be confirmed: confirming a real import (or one
-    still running, or failed) would import the file a second time."""
-    if not job.dry_run or job.state != ImportState.DONE:
-        raise Conflict.single("job", _("Chỉ xác nhận được một lần chạy thử đã xong"))
-    return import_job_start(
-        actor=actor, market=job.market, filename=job.filename, content=bytes(job.content), dry_run=False
-    )
-
-
-def _send_import_job(job_id: int) -> None:
-    from merchants.tasks import run_import_job
-
-    run_import_job.delay(job_id)
-
-
-def import_job_run(*, job_id: int) -> None:
-    """Claim the job (only one worker may) and run the import."""
-    from merchants import imports
-
-    claimed = ImportJob.objects.filter(pk=job_id, state=ImportState.QUEUED).update(state=ImportState.RUNNING)
-    if not claimed:
-        return
-    job = ImportJob.objects.select_related("market", "actor").get(pk=job_id)
-
-    def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(done_rows=done, total_rows=total)
-
-    try:
-        report = imports.vendor_import(
-            actor=job.actor,
-            market=job.market,
-            filename=job.filename,
-            content=bytes(job.content),
-            dry_run=job.dry_run,
-            progress=progress,
-        )
-    except DomainError as exc:
-        reasons = exc.summary
-        ImportJob.objects.filter(pk=job_id).update(state=ImportState.FAILED, error=reasons, finished_at=clock.now())
-        return
-    ImportJob.objects.filter(pk=job_id).update(
-        state=ImportState.DONE,
-        report=report,
-        done_rows=report["total_rows"],
-        total_rows=report["total_rows"],
-        finished_at=clock.now(),
-    )
+        for row, vendor, before in written
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    for vendor in renamed:
+        reissue_all_codes(actor=actor, vendor=vendor, reason=_("Đổi tên in trên mã"))

@@ -1,8 +1,6 @@
-from celery import shared_task
+"""The app's Celery tasks, where the worker's autodiscovery looks for them.
+Each is declared beside the work it runs."""
 
-from merchants import services
+from merchants.import_jobs import run_import_job
 
-
-@shared_task(name="merchants.run_import_job")
-def run_import_job(job_id: int) -> None:
-    services.import_job_run(job_id=job_id)
+__all__ = ["run_import_job"]

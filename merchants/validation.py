@@ -5,6 +5,7 @@ ValidationFailed naming the field and the reason in Vietnamese."""
 import functools
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -166,9 +167,10 @@ def clean_account_number(value: str, field: str = "account_number") -> str:
     return raw
 
 
-def collect(checks: dict[str, callable]) -> tuple[dict, dict[str, list[str]]]:
+def collect(checks: Mapping[str, Callable[[], str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Run several field checks, keeping every error instead of the first."""
-    values, errors = {}, {}
+    values: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     for field, check in checks.items():
         try:
             values[field] = check()

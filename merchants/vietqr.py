@@ -288,7 +288,9 @@ def decode(payload: str) -> dict[str, Any]:
         tags[tag] = _nested(value, tag) if tag in TEMPLATE_TAGS else value
     _check_rules(tags)
     merchant = tags["38"]
-    additional = tags.get("62") if isinstance(tags.get("62"), dict) else {}
+    additional = tags.get("62")
+    if not isinstance(additional, dict):
+        additional = {}
     amount = tags.get("54")
     return {
         "tags": tags,

@@ -16,7 +16,7 @@ from core.access import require_market_write, role_of
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.models import Role
 from core.partners import Partner
-from merchants import imports, selectors, services
+from merchants import import_jobs, imports, selectors, services
 from merchants.models import GoodsCategory, ImportJob, VendorStatus, WalletAccount
 from printables.links import vendor_link
 
@@ -72,7 +72,10 @@ def vendor_new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 vendor = services.vendor_register(
-                    actor=request.user, market=market, data=data, consent_given=data.get("consent") == "on"
+                    actor=request.user,
+                    market=market,
+                    data=services.vendor_fields_of(data),
+                    consent_given=data.get("consent") == "on",
                 )
             except (ValidationFailed, Conflict) as exc:
                 errors = exc.errors
@@ -112,7 +115,7 @@ def vendor_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in services.VENDOR_FIELDS}
         try:
-            services.vendor_update(actor=request.user, vendor=vendor, data=data)
+            services.vendor_update(actor=request.user, vendor=vendor, data=services.vendor_fields_of(data))
         except (ValidationFailed, Conflict) as exc:
             errors = exc.errors
         else:
@@ -220,10 +223,10 @@ def vendor_import_page(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         try:
             market = selectors.get_market_for(request.user, market_code)
-            job = services.import_job_start(
+            job = import_jobs.import_job_start(
                 actor=request.user,
                 market=market,
-                filename=upload.name if upload else "",
+                filename=(upload.name or "") if upload else "",
                 content=upload.read() if upload else b"",
                 dry_run=request.POST.get("confirm") != "1",
             )
@@ -258,7 +261,7 @@ def vendor_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 def vendor_import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _import_job_for(request, job_id)
     try:
-        confirmed = services.import_job_confirm(actor=request.user, job=job)
+        confirmed = import_jobs.import_job_confirm(actor=request.user, job=job)
     except DomainError as exc:
         messages.error(request, exc.summary)
         return redirect("vendor-import-job", job_id=job.pk)

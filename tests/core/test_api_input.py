@@ -5,7 +5,7 @@ server answers. Each case here was found by Schemathesis (proof/)."""
 import pytest
 from django.test import Client
 
-from merchants import services
+from merchants import import_jobs
 from merchants.models import ImportJob, Vendor
 from tests.conftest import vendor_payload
 
@@ -158,5 +158,5 @@ def test_only_a_finished_dry_run_can_be_confirmed(board_a, market_a, dry_run, st
     assert response.status_code == 200
     assert "Chỉ xác nhận được một lần chạy thử đã xong" in response.content.decode()
     assert ImportJob.objects.count() == 1
-    with pytest.raises(services.Conflict):
-        services.import_job_confirm(actor=board_a, job=job)
+    with pytest.raises(import_jobs.Conflict):
+        import_jobs.import_job_confirm(actor=board_a, job=job)

@@ -220,7 +220,7 @@ def test_a_broken_file_fails_the_job_with_its_reason(client, board_a, market_a, 
 def test_progress_is_reported_while_a_long_sheet_is_checked(board_a, market_a, django_capture_on_commit_callbacks):
     import random
 
-    from merchants import imports, services
+    from merchants import import_jobs, imports
     from merchants.demo import demo_rows
 
     content = csv_bytes(demo_rows(market_a, 1200, random.Random(3)))
@@ -236,7 +236,7 @@ def test_progress_is_reported_while_a_long_sheet_is_checked(board_a, market_a, d
     assert seen == [(500, 1200), (1000, 1200)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.import_job_start(
+        job = import_jobs.import_job_start(
             actor=board_a, market=market_a, filename="lon.csv", content=content, dry_run=True
         )
     job.refresh_from_db()
@@ -244,9 +244,9 @@ def test_progress_is_reported_while_a_long_sheet_is_checked(board_a, market_a, d
 
 
 def test_another_board_cannot_see_or_confirm_a_job(client, board_a, board_b, market_a):
-    from merchants import services
+    from merchants import import_jobs
 
-    job = services.import_job_start(
+    job = import_jobs.import_job_start(
         actor=board_a, market=market_a, filename="a.csv", content=csv_bytes([HEADER, GOOD_1]), dry_run=True
     )
     client.force_login(board_b)
