@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "payments",
     "reconciliation",
     "printables",
+    "adoption",
     "market40",
 ]
 
@@ -145,7 +146,7 @@ CELERY_TASK_ROUTES = {
     "merchants.*": {"queue": "reports"},
     "reconciliation.*": {"queue": "reconciliation"},
     "printables.*": {"queue": "printing"},
-    "market40.*": {"queue": "reports"},
+    "adoption.*": {"queue": "reports"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 

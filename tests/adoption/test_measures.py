@@ -25,8 +25,8 @@ import datetime as dt
 
 import pytest
 
-from market40.adoption import selectors, services
-from market40.adoption.sources import TRANSACTIONS
+from adoption import selectors, services
+from adoption.sources import TRANSACTIONS
 from merchants.models import Market, Vendor
 from tests.adoption.kit import TODAY, change_status, days_ago, local, make_vendor, record
 
@@ -167,7 +167,7 @@ def test_weekly_trend_pilot_against_the_rest(city):
 
 
 def test_rollups_and_straight_computation_agree(city):
-    from market40.adoption.api import report_out
+    from adoption.api import report_out
 
     period = month()
     assert report_out(selectors.adoption_report(period=period)) == report_out(

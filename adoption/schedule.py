@@ -7,10 +7,10 @@ from celery.schedules import crontab
 from market40.env import env_int
 
 BEAT_SCHEDULE = {
-    "adoption-open-today": {"task": "market40.adoption.open_today", "schedule": crontab(minute="*/10")},
-    "adoption-record-register": {"task": "market40.adoption.record_register", "schedule": crontab(hour=23, minute=55)},
+    "adoption-open-today": {"task": "adoption.open_today", "schedule": crontab(minute="*/10")},
+    "adoption-record-register": {"task": "adoption.record_register", "schedule": crontab(hour=23, minute=55)},
     "adoption-nightly-check": {
-        "task": "market40.adoption.nightly_check",
+        "task": "adoption.nightly_check",
         "schedule": crontab(hour=2, minute=30),
         # 0 checks the whole history; a positive number, the last N days.
         "kwargs": {"days": env_int("ADOPTION_CHECK_DAYS", 0) or None},
