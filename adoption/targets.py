@@ -1,15 +1,11 @@
-"""The programme's targets, from the environment.
-
-ADOPTION_TARGET_PILOT_PERCENT: share of stalls transacting (30 days) each
-pilot market must reach (default 50). ADOPTION_TARGET_LIVE_PERCENT: share of
-the city's markets that must be live (default 100: every market).
+"""The programme's targets, from the settings ADOPTION_TARGET_PILOT_PERCENT
+(share of stalls transacting in 30 days each pilot market must reach) and
+ADOPTION_TARGET_LIVE_PERCENT (share of the city's markets that must be live).
 """
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
-
-from market40.env import env_int
+from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -22,15 +18,8 @@ class Targets:
         return self.pilot_rate_permille // 10
 
 
-def _percent(name: str, default: int) -> int:
-    value = env_int(name, default)
-    if not 1 <= value <= 100:
-        raise ImproperlyConfigured(f"{name} must be a percentage from 1 to 100, got {value}")
-    return value
-
-
 def current_targets() -> Targets:
     return Targets(
-        pilot_rate_permille=_percent("ADOPTION_TARGET_PILOT_PERCENT", 50) * 10,
-        live_markets_percent=_percent("ADOPTION_TARGET_LIVE_PERCENT", 100),
+        pilot_rate_permille=settings.ADOPTION_TARGET_PILOT_PERCENT * 10,
+        live_markets_percent=settings.ADOPTION_TARGET_LIVE_PERCENT,
     )

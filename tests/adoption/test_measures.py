@@ -173,3 +173,15 @@ def test_rollups_and_straight_computation_agree(city):
     assert report_out(selectors.adoption_report(period=period)) == report_out(
         selectors.adoption_report(period=period, source=TRANSACTIONS)
     )
+
+
+def test_targets_come_from_the_settings(city, settings):
+    settings.ADOPTION_TARGET_PILOT_PERCENT = 60
+    settings.ADOPTION_TARGET_LIVE_PERCENT = 50
+    report = selectors.adoption_report(period=month())
+    a = report.market(city["a"].code)
+    # A gains 20 points in 4 weeks; 20 more to 60% take 4 weeks.
+    assert (a.projection.target, a.projection.eta) == (600, TODAY + dt.timedelta(weeks=4))
+    assert report.targets.pilot_rate_percent == 60
+    _pilot_target, live_target = report.projections
+    assert live_target.target == 55  # half of 109 markets, rounded up
