@@ -332,11 +332,11 @@ def worker() -> None:
     from django.db import connection
     from django.test import Client
 
+    from adoption import selectors, services
+    from adoption.api import report_out
+    from adoption.sources import TRANSACTIONS as STRAIGHT
     from core import clock
     from core.models import Role, StaffProfile
-    from market40.adoption import selectors, services
-    from market40.adoption.api import report_out
-    from market40.adoption.sources import TRANSACTIONS as STRAIGHT
     from payments.models import Transaction
 
     call_command("migrate", verbosity=0)

@@ -193,7 +193,7 @@ def health(request: HttpRequest) -> dict:
 
 
 def _add_routers() -> None:
-    from market40.adoption.api import router as adoption_router
+    from adoption.api import router as adoption_router
     from merchants.api import router as merchants_router
     from payments.api import router as payments_router
     from printables.api import router as printables_router

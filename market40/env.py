@@ -4,6 +4,7 @@ A typo in a production variable must stop the process at start, not fall back
 to a silent default, so every reader validates what it finds.
 """
 
+import datetime as dt
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +38,24 @@ def env_int(name: str, default: int) -> int:
         return int(raw.strip())
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_percent(name: str, default: int) -> int:
+    """A whole percentage from 1 to 100."""
+    value = env_int(name, default)
+    if not 1 <= value <= 100:
+        raise ImproperlyConfigured(f"{name} must be a percentage from 1 to 100, got {value}")
+    return value
+
+
+def env_time(name: str, default: str) -> dt.time:
+    """A time of day written HH:MM, 24-hour."""
+    raw = env_str(name, default) or default
+    try:
+        hour_text, minute_text = raw.split(":")
+        return dt.time(int(hour_text), int(minute_text))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be HH:MM (24-hour), got {raw!r}") from exc
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from market40.env import env_bool, env_int, env_list, env_str
+from market40.env import env_bool, env_int, env_list, env_percent, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "payments",
     "reconciliation",
     "printables",
+    "adoption",
     "market40",
 ]
 
@@ -109,6 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# A staff login lasts a working day (seconds).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 LANGUAGE_CODE = "vi"
@@ -145,9 +147,31 @@ CELERY_TASK_ROUTES = {
     "merchants.*": {"queue": "reports"},
     "reconciliation.*": {"queue": "reconciliation"},
     "printables.*": {"queue": "printing"},
-    "market40.*": {"queue": "reports"},
+    "adoption.*": {"queue": "reports"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+
+# Follow-up work through the database (payments/outbox.py). The fault proof
+# shortens all three so that hours of recovery fit in its minutes.
+# A claimed event comes back to the queue after this long if its worker died.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
+# A failed event waits this × 2^attempts before its next try (at most an hour).
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)
+# How often beat sweeps up events whose task was never sent or whose worker died.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+
+# Each partner's nightly reconciliation of yesterday runs at this local time,
+# after the partners have dropped their settlement files.
+RECONCILIATION_AT = env_time("RECONCILIATION_AT", "02:00")
+
+# The programme's targets the dashboard and the monthly report measure against:
+# the share of stalls transacting (30 days) each pilot market must reach, and
+# the share of the city's markets that must be live.
+ADOPTION_TARGET_PILOT_PERCENT = env_percent("ADOPTION_TARGET_PILOT_PERCENT", 50)
+ADOPTION_TARGET_LIVE_PERCENT = env_percent("ADOPTION_TARGET_LIVE_PERCENT", 100)
+# How far back the nightly rollup check recomputes: 0 is the whole history,
+# a positive number the last N days (for when the history grows long).
+ADOPTION_CHECK_DAYS = env_int("ADOPTION_CHECK_DAYS", 0)
 
 CACHES = {
     "default": (
@@ -175,6 +199,7 @@ VENDOR_LINK_MAX_AGE_DAYS = env_int("VENDOR_LINK_MAX_AGE_DAYS", 365)
 # Base URL printed in vendor links and demo output.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 
+# Every log line goes to the console, where the process supervisor collects it.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,

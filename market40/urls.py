@@ -14,6 +14,6 @@ urlpatterns = [
     path("", include("merchants.urls")),
     path("", include("printables.urls")),
     path("", include("payments.urls")),
-    path("", include("market40.adoption.urls")),
+    path("", include("adoption.urls")),
     path("", include("reconciliation.urls")),
 ]

@@ -9,6 +9,6 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from market40.celery import app as celery_app
         from payments import followup  # noqa: F401 — registers the outbox handlers
-        from payments.schedule import BEAT_SCHEDULE
+        from payments.schedule import beat_schedule
 
-        celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **BEAT_SCHEDULE}
+        celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **beat_schedule()}

@@ -15,22 +15,16 @@ import threading
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
 from core import clock
-from market40.env import env_int
 from payments.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
 TRANSACTION_CHANGED = "transaction.changed"
-# A claimed event comes back to the queue after this long if its worker died.
-# The fault proof shortens this (and the retry delay and the sweep interval,
-# payments/schedule.py) so that hours of recovery fit in its minutes.
-CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 120)
-# A failed event waits RETRY_SECONDS × 2^attempts (at most MAX_BACKOFF_SECONDS).
-RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)
 # After a failed send, stop trying the broker for this long: the sweep
 # catches up, and intake does not pay a connection timeout per request.
 BROKER_PAUSE_SECONDS = 15.0
@@ -177,7 +171,7 @@ def process(event_id: int) -> bool:
     (a task and the sweep) never both run it; True when it ran and succeeded."""
     now = clock.now()
     claimed = OutboxEvent.objects.filter(pk=event_id, processed_at__isnull=True, available_at__lte=now).update(
-        available_at=now + dt.timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
+        available_at=now + dt.timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS), attempts=F("attempts") + 1
     )
     if not claimed:
         return False
@@ -187,7 +181,7 @@ def process(event_id: int) -> bool:
             HANDLERS[event.kind](event)
             OutboxEvent.objects.filter(pk=event_id).update(processed_at=clock.now(), last_error="")
     except Exception as exc:  # noqa: BLE001 — recorded on the event and retried with backoff
-        delay = min(MAX_BACKOFF_SECONDS, RETRY_SECONDS * 2 ** min(event.attempts, 10))
+        delay = min(MAX_BACKOFF_SECONDS, settings.OUTBOX_RETRY_SECONDS * 2 ** min(event.attempts, 10))
         OutboxEvent.objects.filter(pk=event_id).update(
             last_error=repr(exc)[:2000], available_at=clock.now() + dt.timedelta(seconds=delay)
         )

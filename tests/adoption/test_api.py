@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
+from adoption import services
+from adoption.schemas import AdoptionOut, MarketAdoptionOut
 from core import clock
-from market40.adoption import services
-from market40.adoption.schemas import AdoptionOut, MarketAdoptionOut
 from tests.adoption.kit import NOW, TODAY, days_ago, local, make_vendor, record
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
+from adoption import services
+from adoption.models import MarketPartnerDay, VendorDay
 from core import clock
-from market40.adoption import services
-from market40.models import MarketPartnerDay, VendorDay
 from payments.models import Attribution, Transaction
 from tests.adoption.kit import TODAY, local, make_vendor
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from market40.adoption import services
-from market40.models import MarketPartnerDay, VendorDay
+from adoption import services
+from adoption.models import MarketPartnerDay, VendorDay
 from tests.payments.kit import lan, mobifone, mobifone_body, partner_secrets, post, vnpt, vnpt_body  # noqa: F401
 
 pytestmark = pytest.mark.django_db

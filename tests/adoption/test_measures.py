@@ -25,8 +25,8 @@ import datetime as dt
 
 import pytest
 
-from market40.adoption import selectors, services
-from market40.adoption.sources import TRANSACTIONS
+from adoption import selectors, services
+from adoption.sources import TRANSACTIONS
 from merchants.models import Market, Vendor
 from tests.adoption.kit import TODAY, change_status, days_ago, local, make_vendor, record
 
@@ -167,9 +167,21 @@ def test_weekly_trend_pilot_against_the_rest(city):
 
 
 def test_rollups_and_straight_computation_agree(city):
-    from market40.adoption.api import report_out
+    from adoption.api import report_out
 
     period = month()
     assert report_out(selectors.adoption_report(period=period)) == report_out(
         selectors.adoption_report(period=period, source=TRANSACTIONS)
     )
+
+
+def test_targets_come_from_the_settings(city, settings):
+    settings.ADOPTION_TARGET_PILOT_PERCENT = 60
+    settings.ADOPTION_TARGET_LIVE_PERCENT = 50
+    report = selectors.adoption_report(period=month())
+    a = report.market(city["a"].code)
+    # A gains 20 points in 4 weeks; 20 more to 60% take 4 weeks.
+    assert (a.projection.target, a.projection.eta) == (600, TODAY + dt.timedelta(weeks=4))
+    assert report.targets.pilot_rate_percent == 60
+    _pilot_target, live_target = report.projections
+    assert live_target.target == 55  # half of 109 markets, rounded up

@@ -8,11 +8,11 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 
+from adoption import selectors, services, tasks
+from adoption.api import report_out
+from adoption.models import MarketDay, MarketPartnerDay, RollupCheck, RollupDay, VendorDay
+from adoption.sources import TRANSACTIONS
 from core import clock
-from market40.adoption import selectors, services, tasks
-from market40.adoption.api import report_out
-from market40.adoption.sources import TRANSACTIONS
-from market40.models import MarketDay, MarketPartnerDay, RollupCheck, RollupDay, VendorDay
 from merchants.models import Market
 from payments.models import Transaction
 from tests.adoption.kit import NOW, change_status, make_vendor, record

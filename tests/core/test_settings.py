@@ -1,5 +1,6 @@
 """Settings read the environment through typed helpers that fail loudly."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from market40.env import env_bool, env_int, env_list
+from market40.env import env_bool, env_int, env_list, env_percent, env_time
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 20 + "-production-secret-for-tests-only-0123456789"
@@ -44,6 +45,39 @@ def test_lists_keep_order_and_drop_blanks(monkeypatch):
     monkeypatch.setenv("SECRETS", " newest , ,older ")
     assert env_list("SECRETS") == ["newest", "older"]
     assert env_bool("UNSET_FLAG_XYZ", True) is True
+
+
+def test_a_time_of_day_is_hh_mm_on_a_24_hour_clock(monkeypatch):
+    monkeypatch.setenv("SOME_TIME", " 23:05 ")
+    assert env_time("SOME_TIME", "02:00") == dt.time(23, 5)
+    assert env_time("UNSET_TIME_XYZ", "02:00") == dt.time(2, 0)
+    for raw in ("3h30", "24:00", "12:60", "12:30:00"):
+        monkeypatch.setenv("SOME_TIME", raw)
+        with pytest.raises(ImproperlyConfigured, match=r"SOME_TIME must be HH:MM \(24-hour\)"):
+            env_time("SOME_TIME", "02:00")
+
+
+def test_a_percentage_is_from_1_to_100(monkeypatch):
+    monkeypatch.setenv("SOME_SHARE", "100")
+    assert env_percent("SOME_SHARE", 50) == 100
+    for raw in ("0", "101"):
+        monkeypatch.setenv("SOME_SHARE", raw)
+        with pytest.raises(ImproperlyConfigured, match="SOME_SHARE must be a percentage from 1 to 100"):
+            env_percent("SOME_SHARE", 50)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("RECONCILIATION_AT", "3h30", "RECONCILIATION_AT must be HH:MM"),
+        ("ADOPTION_TARGET_PILOT_PERCENT", "150", "ADOPTION_TARGET_PILOT_PERCENT must be a percentage"),
+        ("OUTBOX_CLAIM_SECONDS", "2m", "OUTBOX_CLAIM_SECONDS must be an integer"),
+    ],
+)
+def test_a_malformed_schedule_or_target_stops_start_up(name, raw, message):
+    result = run_manage("check", **{name: raw})
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_a_bad_mobifone_bin_stops_start_up():

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from market40.celery import app as celery_app
+from market40.env import env_time
 from reconciliation import services, tasks
 from reconciliation.models import ReconciliationException, ReconciliationRun, SettlementFile
 from reconciliation.schedule import beat_schedule
@@ -196,7 +197,7 @@ def test_a_rejected_inbox_file_is_set_aside_with_its_reason(lan, settings, tmp_p
     assert "count" in reason and not SettlementFile.objects.exists()
 
 
-def test_each_partner_runs_at_two_in_the_morning_by_default(monkeypatch):
+def test_each_partner_runs_at_two_in_the_morning_by_default(monkeypatch, settings):
     schedule = celery_app.conf.beat_schedule
     for partner in ("vnpt", "viettel", "mobifone"):
         entry = schedule[f"reconciliation-nightly-{partner}"]
@@ -205,11 +206,12 @@ def test_each_partner_runs_at_two_in_the_morning_by_default(monkeypatch):
     assert celery_app.conf.timezone == "Asia/Ho_Chi_Minh"
 
     monkeypatch.setenv("RECONCILIATION_AT", "03:30")
+    settings.RECONCILIATION_AT = env_time("RECONCILIATION_AT", "02:00")  # as market40/settings.py reads it
     moved = beat_schedule()["reconciliation-nightly-vnpt"]["schedule"]
     assert (moved.hour, moved.minute) == ({3}, {30})
     monkeypatch.setenv("RECONCILIATION_AT", "3h30")
     with pytest.raises(ImproperlyConfigured, match="RECONCILIATION_AT"):
-        beat_schedule()
+        env_time("RECONCILIATION_AT", "02:00")
 
 
 def test_demo_night_has_exceptions_of_each_kind_and_is_repeatable(lan, monkeypatch):

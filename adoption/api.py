@@ -7,15 +7,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from adoption import exports, selectors
+from adoption.formatting import format_percent, format_vnd, percent_number
+from adoption.schemas import AdoptionOut, MarketAdoptionOut
+from adoption.selectors import COHORTS, Figures, MarketRow, Projection, Report
+from adoption.tables import TABLES
 from core.errors import ValidationFailed
 from core.openapi import file_answer
 from core.params import DayParam, parse_day
 from core.partners import Partner
-from market40.adoption import exports, selectors
-from market40.adoption.formatting import format_percent, format_vnd, percent_number
-from market40.adoption.schemas import AdoptionOut, MarketAdoptionOut
-from market40.adoption.selectors import COHORTS, Figures, MarketRow, Projection, Report
-from market40.adoption.tables import TABLES
 
 router = Router(tags=["adoption"])
 PeriodKind = Literal["day", "week", "month"]

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
+from adoption.selectors import COHORTS, Report
 from core.partners import Partner
-from market40.adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
-from market40.adoption.selectors import COHORTS, Report
 
 COUNT, MONEY, PERCENT, POINTS, DATE, TEXT = "count", "money", "percent", "points", "date", "text"
 

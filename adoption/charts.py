@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from market40.adoption.formatting import format_percent
+from adoption.formatting import format_percent
 
 GREEN, AMBER, GREY, BLUE, RUST = "#0b6e4f", "#d97706", "#9aa5b1", "#1d4ed8", "#c2410c"
 PARTNER_COLOURS = {"vnpt": GREEN, "viettel": RUST, "mobifone": BLUE}

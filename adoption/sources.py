@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
+from adoption import measures
+from adoption.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupDay
 from core import clock
-from market40.adoption import measures
-from market40.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupDay
 from merchants.models import Market, Vendor
 from merchants.selectors import vendors_with_active_code
 from payments.models import Transaction
@@ -152,7 +152,7 @@ class RollupSource:
         return {r["day"]: _flow(r) for r in rows}
 
     def transacting(self, days: list[dt.date]) -> dict[tuple[int, dt.date], tuple[int, int]]:
-        from market40.adoption.services import rollup_days_open
+        from adoption.services import rollup_days_open
 
         today = clock.today()
         opened = set(RollupDay.objects.filter(day__in=days).values_list("day", flat=True))

@@ -2,9 +2,13 @@
 report read instead of the transactions table.
 
 Every number here can be recomputed from raw transactions (see
-`market40.adoption.services.rollups_recompute`), except the register
+`adoption.services.rollups_recompute`), except the register
 snapshot, which records facts of the day (stalls, cohort, vendors) that the
 register itself does not keep a history of.
+
+The tables keep the names they had when these models lived in the project
+package (`market40_<model>`): moving them into this app changed no table and
+no row (see migrations/0001_initial.py).
 """
 
 from django.db import models
@@ -25,13 +29,14 @@ class MarketPartnerDay(models.Model):
     refunds_amount = models.BigIntegerField(default=0)
 
     class Meta:
+        db_table = "market40_marketpartnerday"
         verbose_name = _("tổng hợp ngày theo chợ và ví")
         verbose_name_plural = _("tổng hợp ngày theo chợ và ví")
         constraints = [
             models.UniqueConstraint(fields=["market", "partner", "day"], name="one_rollup_per_market_partner_day")
         ]
         # The index the period and trend reads use is made by migration
-        # 0002: covering (index-only) on PostgreSQL, plain elsewhere.
+        # market40/migrations/0002: covering (index-only) on PostgreSQL, plain elsewhere.
 
 
 class VendorDay(models.Model):
@@ -46,6 +51,7 @@ class VendorDay(models.Model):
     refunds_amount = models.BigIntegerField(default=0)
 
     class Meta:
+        db_table = "market40_vendorday"
         verbose_name = _("hoạt động ngày của tiểu thương")
         verbose_name_plural = _("hoạt động ngày của tiểu thương")
         constraints = [models.UniqueConstraint(fields=["market", "vendor", "day"], name="one_activity_per_vendor_day")]
@@ -63,6 +69,7 @@ class MarketDay(models.Model):
     transacting_30d = models.PositiveIntegerField(default=0)
 
     class Meta:
+        db_table = "market40_marketday"
         verbose_name = _("số tiểu thương giao dịch theo ngày")
         verbose_name_plural = _("số tiểu thương giao dịch theo ngày")
         constraints = [models.UniqueConstraint(fields=["market", "day"], name="one_activity_count_per_market_day")]
@@ -76,6 +83,7 @@ class RollupDay(models.Model):
     opened_at = models.DateTimeField()
 
     class Meta:
+        db_table = "market40_rollupday"
         verbose_name = _("ngày đã tổng hợp")
         verbose_name_plural = _("ngày đã tổng hợp")
 
@@ -94,6 +102,7 @@ class MarketRegisterDay(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
+        db_table = "market40_marketregisterday"
         verbose_name = _("ảnh chụp sổ chợ theo ngày")
         verbose_name_plural = _("ảnh chụp sổ chợ theo ngày")
         constraints = [models.UniqueConstraint(fields=["market", "day"], name="one_register_snapshot_per_market_day")]
@@ -114,6 +123,7 @@ class RollupCheck(models.Model):
     details = models.JSONField(default=dict)
 
     class Meta:
+        db_table = "market40_rollupcheck"
         ordering = ["-started_at", "-id"]
         verbose_name = _("lần kiểm tra số liệu tổng hợp")
         verbose_name_plural = _("các lần kiểm tra số liệu tổng hợp")

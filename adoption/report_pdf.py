@@ -21,11 +21,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
+from adoption.selectors import COHORTS, Projection, Report
 from core import clock
 from core.formatting import format_datetime
 from core.partners import Partner
-from market40.adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
-from market40.adoption.selectors import COHORTS, Projection, Report
 
 FONT_DIR = Path(settings.BASE_DIR) / "printables" / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"

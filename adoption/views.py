@@ -8,18 +8,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from adoption import charts, selectors
+from adoption.api import export_response
+from adoption.formatting import format_count, format_percent, format_points, format_vnd
+from adoption.report_pdf import projection_text, render_monthly
+from adoption.selectors import COHORTS, PERIODS, Figures, Report
+from adoption.tables import TABLES
 from core import clock
 from core.access import role_of, visible_markets
 from core.errors import DomainError, NotFound
 from core.models import Role
 from core.params import parse_day
 from core.partners import Partner
-from market40.adoption import charts, selectors
-from market40.adoption.api import export_response
-from market40.adoption.formatting import format_count, format_percent, format_points, format_vnd
-from market40.adoption.report_pdf import projection_text, render_monthly
-from market40.adoption.selectors import COHORTS, PERIODS, Figures, Report
-from market40.adoption.tables import TABLES
 
 
 def _period(request: HttpRequest) -> selectors.Period:

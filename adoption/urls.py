@@ -1,6 +1,6 @@
 from django.urls import path
 
-from market40.adoption import views
+from adoption import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="adoption-dashboard"),

@@ -11,8 +11,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from market40.adoption.selectors import Report
-from market40.adoption.tables import COUNT, DATE, MONEY, PERCENT, POINTS, TABLES, Table, cell, display
+from adoption.selectors import Report
+from adoption.tables import COUNT, DATE, MONEY, PERCENT, POINTS, TABLES, Table, cell, display
 
 XLSX_FORMATS = {
     COUNT: "#,##0",

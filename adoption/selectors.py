@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from adoption import measures
+from adoption.sources import ROLLUPS, Flow, RegisterRow, registers_on
+from adoption.targets import Targets, current_targets
 from core import clock
 from core.access import role_of, visible_markets
 from core.errors import NotFound, ValidationFailed
 from core.models import Role
 from core.partners import Partner
-from market40.adoption import measures
-from market40.adoption.sources import ROLLUPS, Flow, RegisterRow, registers_on
-from market40.adoption.targets import Targets, current_targets
 from merchants.models import Market
 
 PERIODS = {"day": gettext_lazy("Ngày"), "week": gettext_lazy("Tuần"), "month": gettext_lazy("Tháng")}

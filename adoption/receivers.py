@@ -6,7 +6,7 @@ retried, and the rollup recomputes its rows, so a retry cannot count twice."""
 
 from django.dispatch import receiver
 
-from market40.adoption import services
+from adoption import services
 from payments.signals import transaction_changed
 
 DISPATCH_UID = "adoption-rollups"

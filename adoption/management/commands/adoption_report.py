@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from adoption import selectors
+from adoption.report_pdf import render_monthly
 from core.errors import ValidationFailed
-from market40.adoption import selectors
-from market40.adoption.report_pdf import render_monthly
 
 
 class Command(BaseCommand):

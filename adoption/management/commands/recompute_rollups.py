@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from adoption import services
 from core.params import parse_day
-from market40.adoption import services
 
 
 class Command(BaseCommand):

@@ -22,10 +22,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from adoption import measures
+from adoption.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupCheck, RollupDay, VendorDay
+from adoption.sources import live_register
 from core import clock
-from market40.adoption import measures
-from market40.adoption.sources import live_register
-from market40.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupCheck, RollupDay, VendorDay
 from merchants.models import Market
 from payments.models import Status, Transaction
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 from django.db import transaction
 
+from adoption import receivers, services
 from core import clock
-from market40.adoption import receivers, services
 from payments import outbox
 from payments.models import Transaction
 from payments.signals import transaction_changed

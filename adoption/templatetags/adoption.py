@@ -1,6 +1,6 @@
 from django import template
 
-from market40.adoption.formatting import format_count, format_percent, format_points
+from adoption.formatting import format_count, format_percent, format_points
 
 register = template.Library()
 register.filter("dem", format_count)
