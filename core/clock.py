@@ -17,7 +17,7 @@ def now() -> dt.datetime:
 
 
 def business_date(moment: dt.datetime) -> dt.date:
-    """The local calendar day a moment belongs to (shared/partners.md)."""
+    """The local calendar day a moment belongs to (docs/partners.md)."""
     if timezone.is_naive(moment):
         raise ValueError("business_date needs a timezone-aware moment")
     return moment.astimezone(BUSINESS_TZ).date()

@@ -181,7 +181,7 @@ CACHES = {
     )
 }
 
-# Partner configuration (shared/partners.md). Secrets are comma-separated,
+# Partner configuration (docs/partners.md). Secrets are comma-separated,
 # newest first, so a rotation accepts both while partners move over.
 VNPT_WEBHOOK_SECRETS = env_list("VNPT_WEBHOOK_SECRETS")
 VIETTEL_CHECKSUM_KEYS = env_list("VIETTEL_CHECKSUM_KEYS")

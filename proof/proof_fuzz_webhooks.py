@@ -2,7 +2,7 @@
 
 gunicorn serves the app on a scratch PostgreSQL database; a seeded generator
 builds about two thousand requests from the partners' valid deliveries
-(shared/partners.md): missing, duplicated and garbage signature headers,
+(docs/partners.md): missing, duplicated and garbage signature headers,
 timestamps outside the window or not numbers at all, oversized bodies
 (declared, undeclared, chunked), bytes that are not UTF-8, JSON nested a
 hundred thousand levels deep, huge numbers, floats, zero and negative amounts,
@@ -604,7 +604,7 @@ def _send(port: int, request: bytes, *, half_close: bool) -> Answer:
 
 def _documented(partner: str, answer: Answer) -> str | None:
     """'rejected' or 'accepted' when the answer is in the partner's documented
-    format (shared/partners.md), None when it is not."""
+    format (docs/partners.md), None when it is not."""
     try:
         body = json.loads(answer.body)
     except ValueError:

@@ -1,4 +1,4 @@
-"""MobiFone Money: header HMAC and status events (shared/partners.md)."""
+"""MobiFone Money: header HMAC and status events (docs/partners.md)."""
 
 import datetime as dt
 import hashlib

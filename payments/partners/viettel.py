@@ -1,4 +1,4 @@
-"""Viettel Money: an HMAC checksum inside the body (shared/partners.md)."""
+"""Viettel Money: an HMAC checksum inside the body (docs/partners.md)."""
 
 import datetime as dt
 import hashlib

@@ -1,4 +1,4 @@
-"""VNPT Money: a Standard Webhooks envelope (shared/partners.md)."""
+"""VNPT Money: a Standard Webhooks envelope (docs/partners.md)."""
 
 import base64
 import binascii

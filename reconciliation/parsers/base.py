@@ -166,7 +166,7 @@ def check_window(when: dt.datetime, business_date: dt.date, *, line: int, field:
 
 
 def check_net(line: Line, *, field: str) -> None:
-    """net = amount − fee for a payment, −amount − fee for a refund (shared/partners.md)."""
+    """net = amount − fee for a payment, −amount − fee for a refund (docs/partners.md)."""
     expected = line.amount - line.fee if line.kind == Kind.PAYMENT else -line.amount - line.fee
     if line.net_amount != expected:
         raise SettlementFormatError(

@@ -1,4 +1,4 @@
-"""MobiFone Money's settlement file: `MBF_YYYYMMDD.txt` (shared/partners.md).
+"""MobiFone Money's settlement file: `MBF_YYYYMMDD.txt` (docs/partners.md).
 
 UTF-8, pipe-delimited: an `H` header (partner name, business date, our
 merchant code), one `D` line per transaction with its final status that day,

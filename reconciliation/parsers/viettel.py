@@ -1,4 +1,4 @@
-"""Viettel Money's settlement file: `VIETTEL_DOISOAT_YYYYMMDD.xlsx` (shared/partners.md).
+"""Viettel Money's settlement file: `VIETTEL_DOISOAT_YYYYMMDD.xlsx` (docs/partners.md).
 
 First sheet `DoiSoat`: a title, `Ngày giao dịch: dd/mm/yyyy`, an empty row,
 Vietnamese headers on row 4, one row per transaction from row 5, and a last

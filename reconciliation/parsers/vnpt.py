@@ -1,4 +1,4 @@
-"""VNPT Money's settlement file: `VNPT_SETTLEMENT_YYYYMMDD.csv` (shared/partners.md).
+"""VNPT Money's settlement file: `VNPT_SETTLEMENT_YYYYMMDD.csv` (docs/partners.md).
 
 UTF-8, comma-separated, one header line, then one line per transaction. The
 file carries no date of its own besides its name, so each line's completion

@@ -1,4 +1,4 @@
-"""Deliveries written straight from shared/partners.md, independently of the
+"""Deliveries written straight from docs/partners.md, independently of the
 adapters, so the tests check the adapters against the contract itself."""
 
 import base64

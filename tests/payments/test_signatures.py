@@ -1,4 +1,4 @@
-"""Each signature rule of shared/partners.md, for each partner."""
+"""Each signature rule of docs/partners.md, for each partner."""
 
 import datetime as dt
 import json
