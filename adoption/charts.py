@@ -87,7 +87,9 @@ def bar_chart(bars: list[Bar], *, title: str) -> SafeString:
     plot_w, plot_h = width - left - 4, height - bottom - 10
     top = _top([b.value for b in bars])
     slot = plot_w / max(len(bars), 1)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
+    # Bars that link to their market are controls, which an image may not hold.
+    role = "group" if any(bar.href for bar in bars) else "img"
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="{role}" aria-label="{escape(title)}">']
     for step in range(5):
         value = top * step // 4
         y = 10 + plot_h * (1 - value / top)
@@ -106,7 +108,11 @@ def bar_chart(bars: list[Bar], *, title: str) -> SafeString:
             f'height="{max(h, 0.5):.2f}" fill="{GREEN if bar.highlight else GREY}">'
             f"<title>{escape(bar.label)}: {format_percent(bar.value)}</title></rect>"
         )
-        parts.append(f'<a href="{escape(bar.href)}">{rect}</a>' if bar.href else rect)
+        parts.append(
+            f'<a href="{escape(bar.href)}" aria-label="{escape(bar.label)}: {format_percent(bar.value)}">{rect}</a>'
+            if bar.href
+            else rect
+        )
     parts.append("</svg>")
     # Every text above is escaped or a number.
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308, B703

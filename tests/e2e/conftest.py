@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+# axe-core, pinned in package-lock.json and installed by scripts/ensure-browser.sh.
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 860}}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -60,6 +63,7 @@ class Session:
         response = self.page.goto(self.base_url + path)
         assert response is not None and response.status < 400, (path, response and response.status)
         self.assert_fits_the_screen()
+        self.assert_accessible()
         return self.page
 
     def login(self, username: str, password: str = PASSWORD) -> None:
@@ -74,9 +78,21 @@ class Session:
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow}px on {self.screen}"
 
+    def assert_accessible(self) -> None:
+        """No WCAG 2.x A/AA violation that axe-core finds on the page as it is now."""
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(content=AXE_SCRIPT.read_text(encoding="utf-8"))
+        violations = self.page.evaluate(
+            """async () => (await axe.run(document, {runOnly: {type: "tag", values:
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})).violations.map(
+                v => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`)"""
+        )
+        assert not violations, f"{self.page.url} on {self.screen}: " + "; ".join(violations)
+
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.assert_fits_the_screen()
+        self.assert_accessible()
         self.page.screenshot(path=SCREENSHOTS / f"{name}-{self.screen}.png", full_page=True)
 
 
