@@ -1,8 +1,8 @@
 """Settings of Chợ 4.0.
 
 Everything comes from the environment through the typed readers of
-`market40.env`. With nothing set, the embedded default serves: SQLite under
-`var/` and Celery tasks run in process. `market40.settings_production`
+`market40.env`. With nothing set, the embedded default serves: PostgreSQL
+embedded under `var/` and Celery tasks run in process. `market40.settings_production`
 tightens this for a real deployment.
 """
 
@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from market40.database import database_url
 from market40.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -79,23 +80,16 @@ TEMPLATES = [
 
 
 def _database_config() -> dict:
-    url = env_str("DATABASE_URL")
-    if not url:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "market40.sqlite3",
-            "OPTIONS": {"timeout": 20},
-        }
+    # DATABASE_URL, or PostgreSQL embedded under VAR_DIR (market40/database.py).
+    url = database_url(configured=env_str("DATABASE_URL"), var_dir=VAR_DIR, name="market40")
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
-    if config["ENGINE"].endswith("postgresql"):
-        # Django's own cursors bind parameters client-side and never prepare;
-        # this lets the few statements run through server-side cursors (the
-        # webhook intake statement) be prepared once per connection.
-        config.setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's own default
+    # Django's own cursors bind parameters client-side and never prepare;
+    # this lets the few statements run through server-side cursors (the
+    # webhook intake statement) be prepared once per connection.
+    config.setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's own default
     return config
 
 

