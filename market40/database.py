@@ -20,6 +20,7 @@ whoever started it (`make clean` does, before it deletes `var/`).
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -78,6 +79,21 @@ def embedded_binaries() -> Path:
     """The folder of the packaged PostgreSQL's programs (initdb, pg_ctl, postgres)."""
     pgserver = _pgserver()
     return pgserver.utils.POSTGRES_VERSIONS[pgserver.TARGET_POSTGRES_VERSION]
+
+
+def server_user(pgdata: Path) -> str:
+    """For a process run as root: the system user the packaged programs run
+    as (PostgreSQL refuses root), created if missing, with the folders it
+    needs, the programs' and `pgdata`'s parents, readable to it."""
+    utils = _pgserver().utils
+    user = "pgserver"
+    utils.ensure_user_exists(user)
+    utils.ensure_prefix_permissions(pgdata)
+    binaries = embedded_binaries()
+    utils.ensure_prefix_permissions(binaries)
+    utils.ensure_folder_permissions(binaries, stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH)
+    utils.ensure_folder_permissions(binaries.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+    return user
 
 
 def _pgserver() -> Any:
