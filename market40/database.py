@@ -111,8 +111,15 @@ def _pgserver() -> Any:
 
 def _embedded_server(pgdata: Path) -> str:
     """Start or join the server of `pgdata`; the URL of its `postgres` database."""
+    import fasteners
+
     pgserver = _pgserver()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # The package guards starting, joining and leaving with one lock file for
+    # all its servers, in the system's temporary folder when XDG_RUNTIME_DIR
+    # is unset; there the first user's file shuts every other user out. Each
+    # checkout's server gets a lock of its own, beside its data.
+    pgserver.PostgresServer._lock = fasteners.InterProcessLock(str(pgdata.parent / "postgres.lock"))
     with pgserver.PostgresServer._lock:
         _forget_gone_processes(pgserver, pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")

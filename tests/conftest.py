@@ -44,7 +44,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
         for db_settings in settings.DATABASES.values():
             test = db_settings.setdefault("TEST", {})
-            test["NAME"] = f"{test.get('NAME') or 'test_' + db_settings['NAME']}_{os.getpid()}"
+            base = test.get("NAME") or f"test_{db_settings['NAME']}"
+            _drop_databases_of_gone_runs(base)
+            test["NAME"] = f"{base}_{os.getpid()}"
+
+
+def _drop_databases_of_gone_runs(base: str) -> None:
+    """A run killed before its teardown leaves its test database behind."""
+    import psutil
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(database.with_database(database.server_url(), "postgres"), autocommit=True) as conn:
+        for (name,) in conn.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [f"{base}_"]):
+            pid = name.removeprefix(f"{base}_")
+            if pid.isdigit() and not psutil.pid_exists(int(pid)):
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def pytest_sessionfinish(session, exitstatus):
