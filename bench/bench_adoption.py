@@ -22,6 +22,7 @@ import time
 
 from bench.common import Row
 from market40 import database
+from proof.live import server_url
 
 SCRATCH = "market40_bench_adoption"
 VENDORS = 20_000
@@ -35,7 +36,7 @@ NULL = "\\N"  # COPY's text format
 
 
 def _server_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL") or database.server_url()
+    return os.environ.get("BENCH_POSTGRES_URL") or server_url()
 
 
 def _admin(url: str, sql: str) -> None:

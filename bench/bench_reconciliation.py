@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bench.common import Row
 from market40 import database
+from proof.live import server_url
 
 DB_NAME = "market40_bench_recon"
 TRANSACTIONS = 1_000_000
@@ -35,7 +36,7 @@ GOALS = {"seconds": 10.0, "ratio": 3.0, "memory_mib": 1024.0, "viettel_seconds":
 
 
 def _server_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL") or database.server_url()
+    return os.environ.get("BENCH_POSTGRES_URL") or server_url()
 
 
 def _admin(url: str, sql: str) -> None:

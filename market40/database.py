@@ -8,10 +8,11 @@ It listens on a Unix socket in that folder and on no TCP port, so it never
 meets another server of the machine. Run as root, the package runs the server
 as a system user of its own, `pgserver`, since PostgreSQL refuses root.
 
-The URL goes into the environment, so child processes (runserver's reloader,
-Celery workers, gunicorn, `manage.py` started by tests or the proof) use the
-same server without joining it themselves. Every process that joined leaves
-at exit, or on SIGTERM, and the last one to leave stops the server.
+The settings hand the URL to child processes as DATABASE_URL, so they
+(runserver's reloader, Celery workers, gunicorn, `manage.py` started by
+tests or the proof) use the same server without joining it themselves.
+Every process that joined leaves at exit, or on SIGTERM, and the last one to
+leave stops the server.
 
 `python -m market40.database stop FOLDER` stops the server of a data folder,
 whoever started it (`make clean` does, before it deletes `var/`).
@@ -31,42 +32,22 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-# Set to the data folder when DATABASE_URL points at the embedded server; child
-# processes inherit it with the URL.
-EMBEDDED_ENV = "MARKET40_EMBEDDED_POSTGRES"
 _SCHEMES = ("postgres://", "postgresql://")
 
 
-def database_url(*, configured: str | None, var_dir: Path, name: str) -> str:
-    """`configured` (DATABASE_URL), or with none the URL of database `name` on
-    the embedded server, started if need be and the database created if missing."""
-    url = (configured or "").strip()
-    if url:
-        if not url.startswith(_SCHEMES):
-            raise ImproperlyConfigured(f"DATABASE_URL must name a PostgreSQL server (postgres://…), got {url!r}")
-        return url
-    pgdata = var_dir / "postgres"
-    url = with_database(_embedded_server(pgdata), name)
+def checked_url(url: str) -> str:
+    """DATABASE_URL as given, once it names a PostgreSQL server."""
+    if not url.startswith(_SCHEMES):
+        raise ImproperlyConfigured(f"DATABASE_URL must name a PostgreSQL server (postgres://…), got {url!r}")
+    return url
+
+
+def embedded_url(*, var_dir: Path, name: str) -> str:
+    """The URL of database `name` on the server embedded under `var_dir`,
+    started or joined, and the database created if missing."""
+    url = with_database(_embedded_server(var_dir / "postgres"), name)
     _create_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ[EMBEDDED_ENV] = str(pgdata)
     return url
-
-
-def server_url() -> str:
-    """The URL of the server the project uses, as `database_url` decided it
-    in this process (settings have run) or a parent did."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        from django.conf import settings
-
-        settings.DATABASES  # noqa: B018 — reading the settings decides the database
-        url = os.environ["DATABASE_URL"]
-    return url
-
-
-def is_embedded() -> bool:
-    return bool(os.environ.get(EMBEDDED_ENV))
 
 
 def with_database(url: str, name: str) -> str:

@@ -6,13 +6,14 @@ embedded under `var/` and Celery tasks run in process. `market40.settings_produc
 tightens this for a real deployment.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from market40.database import database_url
+from market40 import database
 from market40.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,8 +81,14 @@ TEMPLATES = [
 
 
 def _database_config() -> dict:
-    # DATABASE_URL, or PostgreSQL embedded under VAR_DIR (market40/database.py).
-    url = database_url(configured=env_str("DATABASE_URL"), var_dir=VAR_DIR, name="market40")
+    url = env_str("DATABASE_URL")
+    if url:
+        url = database.checked_url(url)
+    else:
+        # PostgreSQL embedded under VAR_DIR (market40/database.py); child
+        # processes get its URL as theirs and use it without joining it.
+        url = database.embedded_url(var_dir=VAR_DIR, name="market40")
+        os.environ["DATABASE_URL"] = url
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except ValueError as exc:
@@ -93,6 +100,9 @@ def _database_config() -> dict:
     return config
 
 
+# Whether this process started or joined the embedded server: every test run
+# of the checkout shares it, so each makes a test database of its own there.
+DATABASE_EMBEDDED = not env_str("DATABASE_URL")
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -19,9 +19,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from market40.database import server_url, with_database
+from market40.database import with_database
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def server_url() -> str:
+    """The project's server: DATABASE_URL, which the settings set to the
+    embedded server's URL when it was unset."""
+    from django.conf import settings
+
+    settings.DATABASES  # noqa: B018 — reading the settings decides the server
+    return os.environ["DATABASE_URL"]
 
 
 def scratch_url(suffix: str) -> str:

@@ -39,9 +39,9 @@ def pytest_runtest_setup(item):
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """On the embedded server, which every run of the checkout shares, each
     run makes its own test database, so two runs at once never meet."""
-    if database.is_embedded():
-        from django.conf import settings
+    from django.conf import settings
 
+    if settings.DATABASE_EMBEDDED:
         for db_settings in settings.DATABASES.values():
             test = db_settings.setdefault("TEST", {})
             base = test.get("NAME") or f"test_{db_settings['NAME']}"
@@ -55,7 +55,7 @@ def _drop_databases_of_gone_runs(base: str) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(database.with_database(database.server_url(), "postgres"), autocommit=True) as conn:
+    with psycopg.connect(database.with_database(os.environ["DATABASE_URL"], "postgres"), autocommit=True) as conn:
         for (name,) in conn.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [f"{base}_"]):
             pid = name.removeprefix(f"{base}_")
             if pid.isdigit() and not psutil.pid_exists(int(pid)):
