@@ -5,7 +5,10 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
+# collectstatic reads no database; a URL that names none keeps the settings
+# from starting the embedded PostgreSQL they use when DATABASE_URL is unset.
 RUN SECRET_KEY=build-only-secret-key-not-used-at-run-time-0123456789abcdef \
+    DATABASE_URL=postgres://build@localhost/unused \
     python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "market40.wsgi:application", "--access-logfile", "-"]

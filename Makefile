@@ -1,4 +1,6 @@
 # Chợ 4.0. `make demo` and `make test` work from nothing: they build .venv first.
+# With DATABASE_URL unset they run on PostgreSQL embedded under var/postgres
+# (market40/database.py), started on demand and stopped when the last user exits.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -37,5 +39,7 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Stops the embedded PostgreSQL first: its data goes with var/.
 clean:
+	if [ -x $(PY) ]; then $(PY) -m market40.database stop var/postgres; fi
 	rm -rf var

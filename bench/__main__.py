@@ -1,8 +1,9 @@
 """`make bench`: runs every benchmark module in this folder and prints its figures.
 
 Each `bench/bench_*.py` module has `run() -> list[Row]`; a row is a figure,
-its goal and whether the goal was met. Benchmarks run on the embedded SQLite
-default unless DATABASE_URL is set; those that need PostgreSQL say so.
+its goal and whether the goal was met. Benchmarks run on the PostgreSQL
+server DATABASE_URL names, or on the one embedded under var/ when it is
+unset (market40/database.py); some make scratch databases of their own there.
 """
 
 import importlib

@@ -7,8 +7,8 @@ recompute, then the dashboard and GET /api/v1/adoption are timed (Django test
 client, in process) against computing the same report straight from the
 transactions table. Goals: p95 under 150 ms, at least 20x faster.
 
-The PostgreSQL server is DATABASE_URL's when that is PostgreSQL, else
-BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+The PostgreSQL server is the project's (DATABASE_URL's, or the embedded
+one), or BENCH_POSTGRES_URL when set.
 """
 
 import datetime as dt
@@ -19,9 +19,10 @@ import statistics
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 from bench.common import Row
+from market40 import database
+from proof.live import server_url
 
 SCRATCH = "market40_bench_adoption"
 VENDORS = 20_000
@@ -35,21 +36,13 @@ NULL = "\\N"  # COPY's text format
 
 
 def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    return url
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+    return os.environ.get("BENCH_POSTGRES_URL") or server_url()
 
 
 def _admin(url: str, sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(database.with_database(url, "postgres"), autocommit=True) as conn:
         conn.execute(sql)
 
 
@@ -71,7 +64,7 @@ def _child(server: str, keep: bool) -> list[Row]:
     try:
         env = {
             **os.environ,
-            "DATABASE_URL": _with_database(server, SCRATCH),
+            "DATABASE_URL": database.with_database(server, SCRATCH),
             "DJANGO_SETTINGS_MODULE": "market40.settings",
             "DB_CONN_MAX_AGE": "600",
         }

@@ -8,8 +8,9 @@ floor measured in the same process: the same file loaded with COPY into an
 unlogged table. Then a 100,000-row Viettel XLSX end to end.
 
 Each measurement runs in a fresh process (so peak RSS is its own) pointed at
-`market40_bench_recon`, created and dropped here. Set BENCH_POSTGRES_URL to
-use another server; without a reachable PostgreSQL the figures say so.
+`market40_bench_recon`, created and dropped here on the project's server
+(DATABASE_URL's, or the embedded one). Set BENCH_POSTGRES_URL to use
+another server; without a reachable PostgreSQL the figures say so.
 """
 
 import datetime as dt
@@ -20,9 +21,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from bench.common import Row
+from market40 import database
+from proof.live import server_url
 
 DB_NAME = "market40_bench_recon"
 TRANSACTIONS = 1_000_000
@@ -34,28 +36,20 @@ GOALS = {"seconds": 10.0, "ratio": 3.0, "memory_mib": 1024.0, "viettel_seconds":
 
 
 def _server_url() -> str:
-    url = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL") or ""
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = "postgres://postgres@127.0.0.1:5432/postgres"
-    return url
-
-
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    return os.environ.get("BENCH_POSTGRES_URL") or server_url()
 
 
 def _admin(url: str, sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(_with_db(url, "postgres"), autocommit=True, connect_timeout=3) as conn:
+    with psycopg.connect(database.with_database(url, "postgres"), autocommit=True, connect_timeout=3) as conn:
         conn.execute(sql)
 
 
 def _child(step: str, url: str, workdir: Path) -> dict:
     env = {
         **os.environ,
-        "DATABASE_URL": _with_db(url, DB_NAME),
+        "DATABASE_URL": database.with_database(url, DB_NAME),
         "DJANGO_SETTINGS_MODULE": "market40.settings",
         # Follow-up work of learnt transactions is queued, not run inside the measurement.
         "REDIS_URL": "",

@@ -1,12 +1,9 @@
 """Shared helpers of the benchmarks: an isolated database and the result table."""
 
 import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 
 from django.core.management import call_command
-from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 
 
@@ -31,15 +28,12 @@ def print_rows(rows: list[Row]) -> None:
 
 @contextlib.contextmanager
 def scratch_database():
-    """A throw-away test database (SQLite file or PostgreSQL test_ db), migrated."""
-    with tempfile.TemporaryDirectory() as tmp:
-        if connections["default"].vendor == "sqlite":
-            connections["default"].settings_dict["TEST"]["NAME"] = os.path.join(tmp, "bench.sqlite3")
-        old = setup_databases(verbosity=0, interactive=False)
-        try:
-            yield
-        finally:
-            teardown_databases(old, verbosity=0)
+    """A throw-away test database (`test_<name>` on the project's server), migrated."""
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        yield
+    finally:
+        teardown_databases(old, verbosity=0)
 
 
 def load_markets() -> None:

@@ -1,17 +1,19 @@
 """Settings of Chợ 4.0.
 
 Everything comes from the environment through the typed readers of
-`market40.env`. With nothing set, the embedded default serves: SQLite under
-`var/` and Celery tasks run in process. `market40.settings_production`
+`market40.env`. With nothing set, the embedded default serves: PostgreSQL
+embedded under `var/` and Celery tasks run in process. `market40.settings_production`
 tightens this for a real deployment.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from market40 import database
 from market40.env import env_bool, env_int, env_list, env_percent, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,25 +83,27 @@ TEMPLATES = [
 
 def _database_config() -> dict:
     url = env_str("DATABASE_URL")
-    if not url:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "market40.sqlite3",
-            "OPTIONS": {"timeout": 20},
-        }
+    if url:
+        url = database.checked_url(url)
+    else:
+        # PostgreSQL embedded under VAR_DIR (market40/database.py); child
+        # processes get its URL as theirs and use it without joining it.
+        url = database.embedded_url(var_dir=VAR_DIR, name="market40")
+        os.environ["DATABASE_URL"] = url
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
-    if config["ENGINE"].endswith("postgresql"):
-        # Django's own cursors bind parameters client-side and never prepare;
-        # this lets the few statements run through server-side cursors (the
-        # webhook intake statement) be prepared once per connection.
-        config.setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's own default
+    # Django's own cursors bind parameters client-side and never prepare;
+    # this lets the few statements run through server-side cursors (the
+    # webhook intake statement) be prepared once per connection.
+    config.setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's own default
     return config
 
 
+# Whether this process started or joined the embedded server: every test run
+# of the checkout shares it, so each makes a test database of its own there.
+DATABASE_EMBEDDED = not env_str("DATABASE_URL")
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -23,7 +23,7 @@ def fill_demo_week(*, per_day: int = 300, days: int = 7, seed: int = 40) -> Coun
     now = clock.now()
     moments = (moment for moment in market_hours(dates, per_day, seed) if moment <= now)
     # One database transaction for the whole week, follow-up work included:
-    # SQLite would otherwise sync to disk several times per delivery.
+    # the database would otherwise flush to disk at every delivery's commit.
     trace = logging.getLogger("celery.app.trace")
     level = trace.level
     trace.setLevel(logging.WARNING)

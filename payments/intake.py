@@ -86,16 +86,14 @@ def receive_delivery(
         )
         return Received(reply, delivery)
 
-    recorded_before = False
-    if connection.vendor == "postgresql":
-        accepted = adapter.reply(Outcome.ACCEPTED)
-        written = _record_new(partner, notice, received_at, log, accepted)
-        if written is not None:
-            return Received(accepted, written=written)
-        recorded_before = True  # the statement found the id already recorded
+    accepted = adapter.reply(Outcome.ACCEPTED)
+    written = _record_new(partner, notice, received_at, log, accepted)
+    if written is not None:
+        return Received(accepted, written=written)
 
+    # The id was recorded before: a duplicate, a conflict or a newer status.
     with transaction.atomic():
-        outcome, reason, txn, differences = _record(partner, notice, received_at, recorded_before=recorded_before)
+        outcome, reason, txn, differences = _repeat(_recorded(partner, notice), notice)
         reply = adapter.reply(outcome)
         delivery = WebhookDelivery.objects.create(
             **log,
@@ -120,44 +118,18 @@ def receive_delivery(
     return Received(reply, delivery)
 
 
-def _record(partner: str, notice: Notice, now, *, recorded_before: bool) -> tuple[str, str, Transaction, dict]:
-    """Record a new transaction, or judge a repeat of a recorded one.
-    `recorded_before`: the caller already knows the id is taken, so there
-    is nothing to attribute or insert."""
-    if recorded_before:
-        return _repeat(_recorded(partner, notice), notice)
-    match = attribution.match(partner=partner, credit_account=notice.credit_account, reference=notice.reference)
-    original_id = None
-    if notice.original_partner_transaction_id:
-        # A refund before its payment is held (no original) and linked by the
-        # follow-up work once the payment is recorded.
-        original_id = (
-            Transaction.objects.filter(
-                partner=partner, partner_transaction_id=notice.original_partner_transaction_id, kind=Kind.PAYMENT
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
-    txn = Transaction.from_notice(
-        partner=partner, notice=notice, created_at=now, original_id=original_id, **match.as_fields()
-    )
-    if not _insert_once(txn):
-        return _repeat(_recorded(partner, notice), notice)
-    return Outcome.ACCEPTED, "", txn, {}
-
-
 def _recorded(partner: str, notice: Notice) -> Transaction:
     return Transaction.objects.get(partner=partner, partner_transaction_id=notice.partner_transaction_id)
 
 
 def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> dict | None:
-    """The common case on PostgreSQL in one statement and one round trip:
+    """A new transaction in one statement and one round trip:
     attribute, insert the transaction unless its id exists, and with it the
     delivery log row and the outbox event. One statement is one transaction,
     so all three rows are durable together before the partner hears back.
     Returns the delivery row's values, or None when the id was already
-    recorded: nothing was written, and the general path decides between
-    duplicate, conflict and a newer status.
+    recorded: nothing was written, and `_repeat` decides between duplicate,
+    conflict and a newer status.
 
     The rows' values go straight from dicts to the statement: building
     three model instances and preparing each field through the ORM cost
@@ -213,9 +185,9 @@ _this_thread = threading.local()
 def _intake_cursor(pg: psycopg.Connection) -> psycopg.Cursor:
     """One cursor per database connection, kept while the connection lives.
     A cursor learns how to send each parameter type once; a new cursor per
-    delivery learnt it again for forty parameters, which cost about a tenth
-    of a delivery's Python. Django gives each thread its own connection, so
-    a thread keeps the cursor of the connection it is on."""
+    delivery learnt it again for forty parameters, a share of a delivery's
+    Python worth saving. Django gives each thread its own connection, so a
+    thread keeps the cursor of the connection it is on."""
     cursor = getattr(_this_thread, "cursor", None)
     if cursor is None or cursor.connection is not pg:
         cursor = _this_thread.cursor = psycopg.Cursor(pg)
@@ -279,40 +251,6 @@ def _record_new_sql(decided: str, *, finds_original: bool) -> str:
         f"event AS (INSERT INTO {event_table} ({columns(_EVENT_COLUMNS.fields)}, transaction_id) "
         f"SELECT {typed(_EVENT_COLUMNS.fields)}, txn.id FROM txn RETURNING id) "
         "SELECT txn.id, delivery.id, event.id FROM txn, delivery, event"
-    )
-
-
-def _insert_once(txn: Transaction) -> bool:
-    """Insert unless (partner, partner_transaction_id) exists; True if inserted.
-
-    The unique constraint decides who is first, in one statement: no
-    check-then-insert race, and no savepoint round trips. PostgreSQL and
-    SQLite (3.35+) both speak ON CONFLICT ... RETURNING.
-    """
-    params = [f.get_db_prep_save(f.pre_save(txn, add=True), connection) for f in _TXN_ALL]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_once_sql(), params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    txn.pk = row[0]
-    txn._state.adding = False
-    return True
-
-
-_TXN_ALL = [f for f in Transaction._meta.concrete_fields if not f.primary_key]
-
-
-@functools.cache
-def _insert_once_sql() -> str:
-    meta = Transaction._meta
-    quote = connection.ops.quote_name
-    # Identifiers come from the model's own metadata, values are parameters.
-    return (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in _TXN_ALL)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(_TXN_ALL))}) "
-        f"ON CONFLICT ({quote('partner')}, {quote('partner_transaction_id')}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
     )
 
 

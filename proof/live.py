@@ -1,10 +1,11 @@
 """A live stack for scenarios that go over real HTTP: a scratch PostgreSQL
 database, `manage.py` in a child process, and gunicorn on a free loopback port.
 
-The database lives on the server DATABASE_URL names (127.0.0.1 otherwise) and
-is called after DATABASE_URL's own database plus a suffix, so two checkouts
-sharing one server never meet in the same scratch database. It is dropped at
-the end, whatever happened.
+The database lives on the project's server (the one DATABASE_URL names, or
+the PostgreSQL embedded under var/, market40/database.py) and is called after
+the project's own database plus a suffix, so two checkouts sharing one server
+never meet in the same scratch database. It is dropped at the end, whatever
+happened.
 """
 
 import contextlib
@@ -16,31 +17,34 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from market40.database import with_database
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/market40"
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
+def server_url() -> str:
+    """The project's server: DATABASE_URL, which the settings set to the
+    embedded server's URL when it was unset."""
+    from django.conf import settings
+
+    settings.DATABASES  # noqa: B018 — reading the settings decides the server
+    return os.environ["DATABASE_URL"]
 
 
 def scratch_url(suffix: str) -> str:
-    """The URL of this checkout's scratch database `<DATABASE_URL's name>_<suffix>`."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = DEFAULT_SERVER
+    """The URL of this checkout's scratch database `<the project's database>_<suffix>`."""
+    url = server_url()
     base = urlsplit(url).path.lstrip("/") or "market40"
-    return _with_database(url, f"{base}_{suffix}")
+    return with_database(url, f"{base}_{suffix}")
 
 
 def _admin(url: str, statement: str) -> None:
     import psycopg
 
     # CREATE/DROP DATABASE cannot run in a transaction, hence autocommit.
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
         conn.execute(statement)
 
 

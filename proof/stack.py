@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -28,11 +29,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import Row
+from market40 import database
 from proof.live import free_port, manage, seed_paying_vendors, server_env, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
-PG_BIN = Path(os.environ.get("PROOF_PG_BIN", "/usr/lib/postgresql/15/bin"))
+SYSTEM_PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _pg_bin() -> Path:
+    """PROOF_PG_BIN, else the machine's PostgreSQL 15, else the programs of
+    the packaged PostgreSQL that a fresh checkout has (market40/database.py)."""
+    if os.environ.get("PROOF_PG_BIN"):
+        return Path(os.environ["PROOF_PG_BIN"])
+    if (SYSTEM_PG_BIN / "initdb").exists():
+        return SYSTEM_PG_BIN
+    return database.embedded_binaries()
+
+
+PG_BIN = _pg_bin()
 # Partner secrets of the throw-away deployment (any value works; the simulator signs with the same).
 SECRETS = {
     "VNPT_WEBHOOK_SECRETS": "whsec_cHJvb2Ytdm5wdC1rZXk=",
@@ -161,8 +176,19 @@ class Stack:
     # --- PostgreSQL ------------------------------------------------------------
 
     def _as_postgres(self, args: list[str]) -> list[str]:
-        # initdb refuses to run as root; the cluster belongs to the postgres user then.
-        return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+        # initdb refuses to run as root; the cluster belongs to another user then.
+        owner = self._cluster_owner()
+        return ["runuser", "-u", owner, "--", *args] if owner else args
+
+    def _cluster_owner(self) -> str | None:
+        """As root, the machine's `postgres` user, or the packaged server's own."""
+        if os.geteuid() != 0:
+            return None
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return database.server_user(self.pgdata)
+        return "postgres"
 
     def _pg_ctl(self, *args: str, check: bool = True) -> None:
         subprocess.run(  # noqa: S603 — fixed binaries, our own paths
@@ -174,8 +200,9 @@ class Stack:
 
     def start_postgres(self) -> None:
         self.pgdata.mkdir(parents=True)
-        if os.geteuid() == 0:
-            shutil.chown(self.pgdata, "postgres", "postgres")
+        owner = self._cluster_owner()
+        if owner:
+            shutil.chown(self.pgdata, owner)
         subprocess.run(  # noqa: S603
             self._as_postgres(
                 [str(PG_BIN / "initdb"), "-D", str(self.pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8"]

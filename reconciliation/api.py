@@ -1,6 +1,5 @@
 """`/api/v1/reconciliation`: settlement files, runs, exceptions, exports."""
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -18,23 +17,13 @@ from reconciliation.schemas import ExceptionOut, ImportOut, ResolveIn, RunDetail
 router = Router(tags=["reconciliation"])
 
 
-def after_import(imported: services.Imported, *, actor) -> None:
-    """A new file reruns its day once committed (the newest file counts)."""
-    if not imported.created:
-        return
-    from reconciliation.tasks import reconcile_file_day
-
-    file = imported.file
-    transaction.on_commit(lambda: reconcile_file_day.delay(file.partner, file.business_date.isoformat()))
-
-
 @router.post("/files", response={201: ImportOut, 200: ImportOut})
 def upload_file(request: HttpRequest, file: File[UploadedFile], partner: Form[str | None] = None):
     require_operator(request.user)
     imported = services.settlement_file_import(
         actor=request.user, file_name=file.name or "", content=file.read(), channel=Channel.API, partner=partner
     )
-    after_import(imported, actor=request.user)
+    services.after_import(imported=imported)
     run = imported.file.runs.first()
     body = {"created": imported.created, "file": imported.file, "run_id": run.pk if run else None}
     return Status(201 if imported.created else 200, body)

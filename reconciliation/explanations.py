@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from core.formatting import format_date, format_datetime, format_vnd
 from core.partners import Partner
+from reconciliation.matching import Outcome
 from reconciliation.models import ExceptionKind
 from reconciliation.parsers import Kind, Status
 
@@ -19,14 +20,14 @@ STATUS_WORDS = {
 
 
 OUTCOME_LABELS = {
-    "matched": gettext_lazy("Khớp"),
-    ExceptionKind.AMOUNT_DIFFERS: ExceptionKind.AMOUNT_DIFFERS.label,
-    ExceptionKind.STATUS_DIFFERS: ExceptionKind.STATUS_DIFFERS.label,
-    ExceptionKind.NOT_RECORDED: ExceptionKind.NOT_RECORDED.label,
-    ExceptionKind.DUPLICATE_LINE: ExceptionKind.DUPLICATE_LINE.label,
-    ExceptionKind.NOT_IN_FILE: ExceptionKind.NOT_IN_FILE.label,
-    "awaiting_next_file": gettext_lazy("Chờ tệp ngày sau"),
-    "settled_other_day": gettext_lazy("Quyết toán ở tệp ngày liền kề"),
+    Outcome.MATCHED: gettext_lazy("Khớp"),
+    Outcome.AMOUNT_DIFFERS: ExceptionKind.AMOUNT_DIFFERS.label,
+    Outcome.STATUS_DIFFERS: ExceptionKind.STATUS_DIFFERS.label,
+    Outcome.NOT_RECORDED: ExceptionKind.NOT_RECORDED.label,
+    Outcome.DUPLICATE_LINE: ExceptionKind.DUPLICATE_LINE.label,
+    Outcome.NOT_IN_FILE: ExceptionKind.NOT_IN_FILE.label,
+    Outcome.AWAITING: gettext_lazy("Chờ tệp ngày sau"),
+    Outcome.SETTLED_OTHER_DAY: gettext_lazy("Quyết toán ở tệp ngày liền kề"),
 }
 
 

@@ -1,7 +1,7 @@
 """Transactions learnt from a settlement file: a line no webhook told us about.
 
 The transaction is recorded the way intake records a webhook — the payments
-adapter's `Notice`, the payments attribution (`payments.attribution.match`),
+adapter's `Notice`, the payments attribution (`payments.attribution.match_many`),
 the payments outbox for follow-up work (refund linking, rollups) — marked
 `source=settlement`. payments/services.py has no public "record from
 settlement" action yet; this module is the narrow adapter until it does, and
@@ -48,10 +48,5 @@ def record_learnt(*, partner: str, lines: list[tuple[str, dict, str]]) -> dict[s
         for notice, match in zip(notices, matches, strict=True)
     ]
     Transaction.objects.bulk_create(created, batch_size=2_000)
-    by_id = {t.partner_transaction_id: t for t in created}
-    if created and created[0].pk is None:
-        # Backends that cannot return ids from a bulk insert.
-        for txn in Transaction.objects.filter(partner=partner, partner_transaction_id__in=list(by_id)):
-            by_id[txn.partner_transaction_id] = txn
-    outbox.enqueue_many(kind=outbox.TRANSACTION_CHANGED, transaction_ids=[txn.pk for txn in by_id.values()])
-    return by_id
+    outbox.enqueue_many(kind=outbox.TRANSACTION_CHANGED, transaction_ids=[txn.pk for txn in created])
+    return {txn.partner_transaction_id: txn for txn in created}

@@ -1,9 +1,8 @@
 """Writing a file's parsed lines into `SettlementLine`, set-based.
 
-PostgreSQL gets one COPY stream (a million lines is one round trip, not a
-million inserts); other databases (the embedded SQLite) get batched
-executemany. Either way the same parser output goes into the same table,
-inside the caller's transaction, so a file rejected halfway leaves nothing.
+One COPY stream: a million lines is one round trip, not a million inserts.
+It runs inside the caller's transaction, so a file rejected halfway leaves
+nothing.
 """
 
 import csv
@@ -39,7 +38,6 @@ COLUMNS = [
     "description",
     "is_duplicate",
 ]
-BATCH = 5_000
 CHUNK = 20_000
 _TEXT_COLUMNS = {"partner_txn_id", "kind", "status", "account", "reference", "original_txn_id", "description"}
 
@@ -68,13 +66,10 @@ def compress_later(content: bytes) -> Future[bytes]:
 def insert_rows(objects: list[Model]) -> None:
     """Insert unsaved model instances of one model (their ids are not read back).
 
-    PostgreSQL gets COPY: for the ten thousand exceptions of a bad night it
-    costs a fraction of `bulk_create`'s batched INSERTs with array parameters.
+    With COPY: for the ten thousand exceptions of a bad night it costs a
+    fraction of `bulk_create`'s batched INSERTs with array parameters.
     """
     if not objects:
-        return
-    if connection.vendor != "postgresql":
-        type(objects[0]).objects.bulk_create(objects, batch_size=2_000)
         return
     meta = objects[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key or not isinstance(f, AutoFieldMixin)]
@@ -112,9 +107,6 @@ def _value_getter(field: models.Field, db) -> Callable[[Model], object]:
 
 def store_content(settlement: SettlementFile, compressed: Future[bytes]) -> None:
     """Keep the file's bytes: its lines can always be parsed again from them."""
-    if connection.vendor != "postgresql":
-        SettlementFileContent.objects.create(file=settlement, data=compressed.result())
-        return
     # Tens of megabytes go as one binary parameter: quoted into SQL text they
     # would cost more than the rest of the import.
     meta = SettlementFileContent._meta
@@ -145,15 +137,15 @@ def load_file(file_id: int, partner: str, content: bytes, business_date: dt.date
     """Parse and insert a file's lines; returns how many. Raises the parser's
     SettlementFormatError, naming the line and the field, for a bad file.
 
-    On PostgreSQL a file whose parser offers `strict_body` and which is in
-    that strict shape is streamed to COPY nearly as it came, and the checks
-    across fields are one query; any doubt (a piece out of shape, a clock
-    time PostgreSQL refuses, a check failing) rolls that back and the
+    A file whose parser offers `strict_body` and which is in that strict
+    shape is streamed to COPY nearly as it came, and the checks across
+    fields are one query; any doubt (a piece out of shape, a clock time
+    PostgreSQL refuses, a check failing) rolls that back and the
     line-by-line parse decides, so the error is always the parser's own.
     """
     parser = parser_for(partner)
     strict = getattr(parser, "strict_body", None)
-    if connection.vendor == "postgresql" and strict is not None:
+    if strict is not None:
         lines = strict(content)
         if lines is not None:
             try:
@@ -236,11 +228,9 @@ def _copy_strict(file_id: int, pieces: Iterator[list[bytes]], business_date: dt.
 def load_lines(file_id: int, lines: Iterable[Line]) -> int:
     """Insert every line; returns how many. Raises whatever the parser raises."""
     table = SettlementLine._meta.db_table
-    if connection.vendor == "postgresql":
-        count = _copy(table, file_id, lines)
-        _after_copy(table)
-        return count
-    return _insert(table, file_id, lines)
+    count = _copy(table, file_id, lines)
+    _after_copy(table)
+    return count
 
 
 def _after_copy(table: str) -> None:
@@ -283,22 +273,4 @@ def _write_chunk(copy, writer, buffer: io.StringIO, batch: list[tuple]) -> int:
     buffer.truncate()
     count = len(batch)
     batch.clear()
-    return count
-
-
-def _insert(table: str, file_id: int, lines: Iterable[Line]) -> int:
-    adapt = connection.ops.adapt_datetimefield_value
-    sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608
-    count = 0
-    batch: list[tuple] = []
-    with connection.cursor() as cursor:
-        for line, repeated in _with_duplicates(lines):
-            batch.append((file_id, *line[:4], adapt(line.completed_at), *line[5:], repeated))
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
     return count

@@ -7,7 +7,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
@@ -127,6 +127,17 @@ def settlement_file_import(
     return Imported(settlement, True)
 
 
+def after_import(*, imported: Imported) -> None:
+    """A file a person just imported (upload, API) has its day run again once
+    committed, the newest file counting; the same bytes again change nothing."""
+    if not imported.created:
+        return
+    from reconciliation.tasks import reconcile_file_day
+
+    file = imported.file
+    transaction.on_commit(lambda: reconcile_file_day.delay(file.partner, file.business_date.isoformat()))
+
+
 def _store_file_totals(settlement: SettlementFile) -> None:
     from django.db.models import Count, Sum
 
@@ -189,39 +200,10 @@ def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> Reconc
     exceptions, and the transactions learnt from the file appear together or
     not at all, so a rerun after a crash starts from a clean slate.
     """
-    from payments.models import Transaction
-
     partner = Partner(partner).value
     with transaction.atomic():
         run = _claim(partner, business_date)
-        if connection.vendor == "postgresql":
-            # Compiling the matching joins costs more than it saves at any size we see.
-            # The commit does not wait for its WAL to reach disk: a server crash in
-            # the next fraction of a second can lose a finished run, never half of
-            # one, and running it again (the nightly schedule or `reconcile`) gives
-            # the same result, so the wait buys nothing a rerun does not.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL synchronous_commit = off")
-                # The joins hash a day's million ids: in memory, not in eight batches on disk.
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-                # The planner expects a group per joined line where there are a few thousand
-                # (vendors and differences), and would sort a million rows to avoid a hash
-                # table it fears too big; a hash aggregate that outgrows memory spills anyway.
-                cursor.execute("SET LOCAL hash_mem_multiplier = 8")
-                # The day's join may use a second core: the planner prices each row a worker
-                # hands over at ten times the cost of reading it, and so never splits a join
-                # that returns a million rows; the handover is a copy in shared memory, and
-                # the split join takes 1.6 s instead of 2.3 s.
-                cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
-                # A table never analysed (a restore, a bulk load before autovacuum's first
-                # pass) is planned as nearly empty: the day's join becomes a million index
-                # probes, minutes instead of a second. A sample now costs a fraction of one.
-                cursor.execute(
-                    "SELECT reltuples < 0 FROM pg_class WHERE oid = %s::regclass", [Transaction._meta.db_table]
-                )
-                if cursor.fetchone()[0]:
-                    cursor.execute(f"ANALYZE {Transaction._meta.db_table}")
+        matching.tune_session()
         started = clock.now()
         settlement = latest_file(partner, business_date)
         if settlement is None:
@@ -312,8 +294,16 @@ def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day
     RunTotal.objects.filter(run=run).delete()
     insert_rows(
         [
-            RunTotal(run=run, market_id=market_id, vendor_id=vendor_id, count=c, amount=a, fee=f, net=n)
-            for (market_id, vendor_id), (c, a, f, n) in sorted(result.totals.items(), key=lambda i: str(i[0]))
+            RunTotal(
+                run=run,
+                market_id=vendor.market_id,
+                vendor_id=vendor.vendor_id,
+                count=total.count,
+                amount=total.amount,
+                fee=total.fee,
+                net=total.net,
+            )
+            for vendor, total in sorted(result.totals.items(), key=lambda item: str(tuple(item[0])))
         ]
     )
     next_day = day + dt.timedelta(days=1)
@@ -371,23 +361,6 @@ def _sync_exceptions(
         )
     to_create = [e for key, e in found.items() if key not in existing]
     to_update = []
-    changed_fields = [
-        "kind",
-        "partner_txn_id",
-        "line_no",
-        "transaction",
-        "market",
-        "vendor",
-        "file_side",
-        "recorded_side",
-        "file_amount",
-        "recorded_amount",
-        "explanation",
-        "status",
-        "resolved_at",
-        "resolved_by",
-        "resolution_note",
-    ]
     for key, current in existing.items():
         fresh = found.get(key)
         if fresh is None:
@@ -398,28 +371,49 @@ def _sync_exceptions(
                 current.resolution_note = explanations.auto_close_note(file_name=file_name)
                 to_update.append(current)
             continue
-        before = [
-            getattr(current, f"{name}_id" if name in ("transaction", "market", "vendor") else name)
-            for name in changed_fields
-        ]
-        for name in changed_fields[:11]:
-            attribute = f"{name}_id" if name in ("transaction", "market", "vendor") else name
+        before = _exception_values(current)
+        for attribute in _FOUND_ATTRIBUTES:
             setattr(current, attribute, getattr(fresh, attribute))
         if current.status == ExceptionStatus.AUTO_RESOLVED:
             # It came back (a newer file says it again): a person must look.
             current.status = ExceptionStatus.OPEN
             current.resolved_at = None
             current.resolution_note = ""
-        after = [
-            getattr(current, f"{name}_id" if name in ("transaction", "market", "vendor") else name)
-            for name in changed_fields
-        ]
-        if before != after:
+        if _exception_values(current) != before:
             to_update.append(current)
     insert_rows(to_create)
     if to_update:
-        ReconciliationException.objects.bulk_update(to_update, changed_fields, batch_size=1_000)
+        ReconciliationException.objects.bulk_update(
+            to_update, [*_FOUND_FIELDS, *_RESOLUTION_FIELDS], batch_size=1_000
+        )
     return len(found)
+
+
+# What a run finds about an exception, refreshed on every rerun, and what a
+# person (or the automatic closing) decided about it.
+_FOUND_FIELDS = (
+    "kind",
+    "partner_txn_id",
+    "line_no",
+    "transaction",
+    "market",
+    "vendor",
+    "file_side",
+    "recorded_side",
+    "file_amount",
+    "recorded_amount",
+    "explanation",
+)
+_RESOLUTION_FIELDS = ("status", "resolved_at", "resolved_by", "resolution_note")
+# Attribute names: a foreign key by its id, so comparing loads no row.
+_FOUND_ATTRIBUTES = tuple(ReconciliationException._meta.get_field(name).attname for name in _FOUND_FIELDS)
+_ALL_ATTRIBUTES = _FOUND_ATTRIBUTES + tuple(
+    ReconciliationException._meta.get_field(name).attname for name in _RESOLUTION_FIELDS
+)
+
+
+def _exception_values(exception: ReconciliationException) -> tuple:
+    return tuple(getattr(exception, attribute) for attribute in _ALL_ATTRIBUTES)
 
 
 def reconcile(*, actor, partner: str, business_date: dt.date) -> list[ReconciliationRun]:

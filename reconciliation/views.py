@@ -14,7 +14,6 @@ from core.errors import DomainError, NotFound, PermissionDenied
 from core.models import Role
 from core.partners import Partner
 from reconciliation import reports, selectors, services
-from reconciliation.api import after_import
 from reconciliation.explanations import outcome_label
 from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, RunStatus
 
@@ -163,7 +162,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 error = exc.message
             else:
-                after_import(imported, actor=request.user)
+                services.after_import(imported=imported)
                 file = imported.file
                 if imported.created:
                     messages.success(

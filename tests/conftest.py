@@ -1,19 +1,65 @@
 """Shared test set-up: named users per role, API clients, real services.
 
+Markers (pyproject.toml): `postgres` for what needs a server's row locks,
+planner or several connections (every run has PostgreSQL, so these always
+run), `redis` for a real Redis (skipped without REDIS_URL), `e2e` for the
+browser journeys of tests/e2e/ (`pytest -m "not e2e"` is the fast loop).
 With REQUIRE_REAL_SERVICES=1 (CI), any skipped test fails the run: every
 test must run against the real PostgreSQL and Redis there.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from core.models import ApiToken, Role, StaffProfile
+from market40 import database
 from market40.celery import app as celery_app
 from merchants.markets_register import ensure_register_loaded
 from merchants.models import Market
+
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        pytest.skip("needs Redis (set REDIS_URL)")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On the embedded server, which every run of the checkout shares, each
+    run makes its own test database, so two runs at once never meet."""
+    from django.conf import settings
+
+    if settings.DATABASE_EMBEDDED:
+        for db_settings in settings.DATABASES.values():
+            test = db_settings.setdefault("TEST", {})
+            base = test.get("NAME") or f"test_{db_settings['NAME']}"
+            _drop_databases_of_gone_runs(base)
+            test["NAME"] = f"{base}_{os.getpid()}"
+
+
+def _drop_databases_of_gone_runs(base: str) -> None:
+    """A run killed before its teardown leaves its test database behind."""
+    import psutil
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(database.with_database(os.environ["DATABASE_URL"], "postgres"), autocommit=True) as conn:
+        for (name,) in conn.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [f"{base}_"]):
+            pid = name.removeprefix(f"{base}_")
+            if pid.isdigit() and not psutil.pid_exists(int(pid)):
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def pytest_sessionfinish(session, exitstatus):

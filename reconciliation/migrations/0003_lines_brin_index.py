@@ -4,10 +4,10 @@ INDEX = "settlementline_file"
 
 
 def _create(apps, schema_editor) -> None:
-    # BRIN on PostgreSQL (see SettlementLine.Meta); a plain index elsewhere.
+    # BRIN (see SettlementLine.Meta); SQLite, which the project no longer
+    # runs on, once got a plain index here.
     table = apps.get_model("reconciliation", "SettlementLine")._meta.db_table
-    method = "USING brin " if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f"CREATE INDEX {INDEX} ON {table} {method}(file_id)")
+    schema_editor.execute(f"CREATE INDEX {INDEX} ON {table} USING brin (file_id)")
 
 
 def _drop(apps, schema_editor) -> None:

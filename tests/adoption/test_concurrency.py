@@ -1,7 +1,6 @@
 """Follow-ups of one market and day running at the same time in several
 workers: row locks serialise them, so no count is lost (PostgreSQL)."""
 
-import os
 import threading
 
 import pytest
@@ -13,16 +12,10 @@ from core import clock
 from payments.models import Attribution, Transaction
 from tests.adoption.kit import TODAY, local, make_vendor
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _needs_postgresql() -> None:
-    if connection.vendor != "postgresql" and os.environ.get("REQUIRE_REAL_SERVICES") != "1":
-        pytest.skip("row locks need PostgreSQL (CI runs this with REQUIRE_REAL_SERVICES=1)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def test_parallel_followups_of_one_market_day_lose_nothing(frozen, market_a):
-    _needs_postgresql()
     vendors = [make_vendor(market_a) for _ in range(3)]
     start = threading.Barrier(4)
     errors = []
@@ -70,7 +63,6 @@ def test_parallel_followups_of_one_market_day_lose_nothing(frozen, market_a):
 def test_a_slow_followup_cannot_overwrite_a_later_one(frozen, market_a, monkeypatch):
     """Worker A has read the day's transactions and is slow to write; B
     records a second payment meanwhile. A's stale sum must not win."""
-    _needs_postgresql()
     lan = make_vendor(market_a)
     b_done = threading.Event()
     a_read = threading.Event()

@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 
 from core.models import AuditEntry
+from payments import attribution
 from payments.models import Transaction
 from tests.payments.kit import mobifone, mobifone_body, post, viettel, viettel_fields, vnpt, vnpt_body
 
@@ -75,6 +76,37 @@ def test_inactive_account_does_not_attribute(client, lan):
     post(client, "vnpt", *vnpt(vnpt_body()))
 
     assert Transaction.objects.get().attribution == "unattributed"
+
+
+def test_transactions_learnt_in_bulk_are_attributed_as_intake_attributes_them(client, lan, hoa):
+    """Settlement lines no webhook told of go through `match_many`, the same
+    rule over many pairs at once: each pair ends as a delivery of it does."""
+    lan.wallet_accounts.filter(partner="viettel").update(is_active=False)
+    cases = [
+        ("vnpt", "0912345678", "c4vk 7m2q9xa"),  # the holder's reference, spaced and in lower case
+        ("vnpt", "0912345678", ""),  # no reference: the account decides
+        ("vnpt", "0912345678", hoa.payment_reference),  # another vendor's reference
+        ("vnpt", "0999999999", lan.payment_reference),  # nobody holds the account
+        ("vnpt", "0911111111", hoa.payment_reference),
+        ("viettel", "0987654321", ""),  # the holder's account is no longer active
+    ]
+    for number, (partner, account, reference) in enumerate(cases):
+        if partner == "vnpt":
+            post(client, "vnpt", *vnpt(vnpt_body(f"VNPT-{number}", account=account, reference=reference or None)))
+        else:
+            post(client, "viettel", *viettel(viettel_fields(f"VT2611200815301234{number}", account=account, ref=reference)))
+    by_intake = [
+        attribution.Match(t.attribution, t.attribution_reason, t.wallet_account_id, t.vendor_id, t.market_id)
+        for t in Transaction.objects.order_by("id")
+    ]
+
+    in_bulk = [attribution.match_many(partner=partner, pairs=[(account, reference)])[0] for partner, account, reference in cases]
+    vnpt_pairs = [(account, reference) for partner, account, reference in cases if partner == "vnpt"]
+
+    assert [m.state for m in by_intake] == ["matched", "matched", "unattributed", "unattributed", "matched", "unattributed"]
+    assert in_bulk == by_intake
+    assert attribution.match_many(partner="vnpt", pairs=vnpt_pairs) == by_intake[:5]
+    assert attribution.match_many(partner="vnpt", pairs=[]) == []
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from market40.database import with_database
 from payments.models import OutboxEvent, Transaction
 from payments.tasks import sweep_outbox
 from tests.payments.kit import post, vnpt, vnpt_body
-from tests.payments.services import CLOSED_PORT_BROKER, broker, require_postgres, require_redis
+from tests.payments.real_services import CLOSED_PORT_BROKER, broker
 
 REFUND = vnpt_body("VNPT-R1", type="payment.refunded", original="VNPT2611200000123", reference=None)
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,18 +37,19 @@ def test_broker_down_intake_still_accepts_and_the_drain_catches_up(client, lan, 
 
 
 def _worker_env(redis_url: str) -> dict:
-    db = connection.settings_dict
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    # The test database, on the server the run uses.
+    env["DATABASE_URL"] = with_database(env["DATABASE_URL"], connection.settings_dict["NAME"])
     env["REDIS_URL"] = redis_url
     env["CELERY_TASK_ALWAYS_EAGER"] = "0"
     return env
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_stopped_intake_stores_and_a_real_worker_finishes_when_it_returns(client, lan):
-    require_postgres()
-    redis_url = require_redis()
+    redis_url = os.environ["REDIS_URL"]
 
     with broker(CLOSED_PORT_BROKER):
         started = time.monotonic()

@@ -9,9 +9,8 @@ from django.test import Client
 
 from payments.models import PaymentAlert, Transaction, WebhookDelivery
 from tests.payments.kit import mobifone, mobifone_body, post, viettel, viettel_fields, vnpt, vnpt_body
-from tests.payments.services import require_postgres
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def run_in_threads(jobs, workers: int = 16) -> list[int]:
@@ -26,7 +25,6 @@ def run_in_threads(jobs, workers: int = 16) -> list[int]:
 
 
 def test_same_delivery_200_times_from_16_threads_makes_one_transaction(lan):
-    require_postgres()
     headers, body = vnpt(vnpt_body())
 
     statuses = run_in_threads([lambda c: post(c, "vnpt", headers, body).status_code] * 200)
@@ -38,7 +36,6 @@ def test_same_delivery_200_times_from_16_threads_makes_one_transaction(lan):
 
 
 def test_two_contents_of_one_id_racing_never_answer_500(lan):
-    require_postgres()
     pairs = 20
     barriers = [threading.Barrier(2) for _ in range(pairs)]
 
@@ -63,7 +60,6 @@ def test_two_contents_of_one_id_racing_never_answer_500(lan):
 
 
 def test_racing_statuses_end_with_the_latest(lan):
-    require_postgres()
     t0 = 1795137329000
     deliveries = [
         mobifone(mobifone_body(f"MBF-R{i}", status=status, updated_at=t0 + offset))

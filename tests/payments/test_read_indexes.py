@@ -13,14 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from payments import followup, selectors
 from payments.models import Transaction
 from tests.payments.kit import post, vnpt, vnpt_body
-from tests.payments.services import require_postgres
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture
 def index_only():
-    require_postgres()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
 

@@ -14,7 +14,6 @@ from market40.wsgi import application
 from payments.models import Transaction, WebhookDelivery
 from payments.webhook_http import with_webhook_intake
 from tests.payments.kit import PATH, as_meta, post, vnpt, vnpt_body
-from tests.payments.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -123,11 +122,11 @@ def test_https_redirect_still_applies(settings, lan):
     assert serve("GET", "/api/v1/health", app=app)[0] == 301
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_after_the_database_connection_was_replaced_is_recorded(lan):
     """Intake keeps a cursor per connection; a new connection (a dropped one,
     or one past its age) must get a new cursor, not the old one's."""
-    require_postgres()
     first_headers, first_body = vnpt(vnpt_body("VNPT-BEFORE"))
     assert serve("POST", PATH["vnpt"], first_headers, first_body)[0] == 200
 

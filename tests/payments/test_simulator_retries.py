@@ -13,7 +13,6 @@ from django.db import OperationalError
 from core import clock
 from payments.models import SimulatedNotice, Transaction
 from payments.simulator import RETRY_DELAYS, HttpTransport, Simulator, live_moments, local_transport, play
-from tests.payments.services import require_postgres
 
 
 @pytest.fixture
@@ -145,9 +144,9 @@ class Overlapping:
                 self.now -= 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_several_connections_send_at_once_over_http(live_server, lan, hoa):
-    require_postgres()  # the test server shares one SQLite connection between its threads
     simulator = Simulator(seed=9, unknown_share=0, bad_share=0)
     transport = Overlapping(live_server.url)
 

@@ -1,25 +1,18 @@
 """Two runs of the same partner and day at once: one is refused, the other
-finishes, and the result is the result of one clean run. Needs PostgreSQL's
-row locks; under SQLite it is skipped unless real services are required."""
+finishes, and the result is the result of one clean run, through
+PostgreSQL's row locks."""
 
-import os
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from core.errors import Conflict
 from reconciliation import services
 from reconciliation.models import ReconciliationException, ReconciliationRun
 from tests.reconciliation.kit import DAY, at, record, vnpt_file, vnpt_line
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql" and os.environ.get("REQUIRE_REAL_SERVICES") != "1":
-        pytest.skip("row locks need PostgreSQL (CI runs this with REQUIRE_REAL_SERVICES=1)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def test_two_runs_of_the_same_day_at_once_cannot_both_run(lan, frozen_now, monkeypatch):

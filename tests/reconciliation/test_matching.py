@@ -8,8 +8,10 @@ from django.db import connection
 
 from core.models import AuditEntry
 from payments.models import Source, Transaction
-from reconciliation import services
+from reconciliation import matching, services
+from reconciliation.explanations import OUTCOME_LABELS
 from reconciliation.models import (
+    ExceptionKind,
     ExceptionStatus,
     ReconciliationException,
     ReconciliationRun,
@@ -35,6 +37,21 @@ def run(day: dt.date = DAY, partner: str = "vnpt") -> ReconciliationRun:
 
 def exceptions(**filters) -> dict[str, str]:
     return {e.partner_txn_id: e.kind for e in ReconciliationException.objects.filter(**filters)}
+
+
+def test_the_outcomes_the_sql_can_give_are_the_line_outcomes_of_the_enum():
+    """The CASE that classifies lines is built from `LINE_RULES`; every line
+    outcome has its rule (or is the default), every outcome its label, and
+    every difference a person sees is an exception kind."""
+    decided = [outcome for outcome, _condition in matching.LINE_RULES]
+    assert len(set(decided)) == len(decided)
+    assert {matching.Outcome.MATCHED, *decided} == set(matching.LINE_OUTCOMES)
+    assert matching.OUTCOMES == list(matching.Outcome)
+    assert set(OUTCOME_LABELS) == set(matching.Outcome)
+    differences = set(matching.OUTCOMES) - {matching.Outcome.MATCHED, matching.Outcome.AWAITING, matching.Outcome.SETTLED_OTHER_DAY}
+    assert differences == set(ExceptionKind) - {ExceptionKind.MISSING_FILE}
+    for outcome in decided:
+        assert f"THEN '{outcome.value}'" in matching._LINE_OUTCOME
 
 
 def test_a_clean_day_matches_every_line(lan, frozen_now):
@@ -210,10 +227,9 @@ def test_lines_lost_in_a_server_crash_are_parsed_again_from_the_stored_file(lan,
         sorted(ReconciliationException.objects.values_list("key", "kind", "line_no", "explanation", "status")),
         sorted(RunTotal.objects.filter(run=again).values_list("vendor_id", "count", "amount", "fee", "net")),
     )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [SettlementLine._meta.db_table])
-            assert cursor.fetchone() == ("u",)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [SettlementLine._meta.db_table])
+        assert cursor.fetchone() == ("u",)
 
 
 def test_a_corrected_file_closes_the_exceptions_it_resolves(lan, frozen_now):

@@ -2,21 +2,13 @@
 bulk load before autovacuum's first pass) analyses it first, so the day's
 join is planned for the rows that are there."""
 
-import os
-
 import pytest
 from django.db import connection
 
 from reconciliation import services
 from tests.reconciliation.kit import DAY, at, record, vnpt_file, vnpt_line
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql" and os.environ.get("REQUIRE_REAL_SERVICES") != "1":
-        pytest.skip("planner statistics are PostgreSQL's (CI runs this with REQUIRE_REAL_SERVICES=1)")
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def _never_analysed() -> bool:
