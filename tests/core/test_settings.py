@@ -92,6 +92,18 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_the_embedded_database(tmp_path):
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="market40.settings_production",
+        SECRET_KEY=STRONG_KEY,
+        DATABASE_URL="",
+        VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL must name the PostgreSQL server in production" in result.stderr
+
+
 def test_production_settings_pass_the_deploy_check():
     result = run_manage(
         "check",
