@@ -3,7 +3,7 @@
 Selectors, the incremental rollups, the full recomputation and the straight
 computation from transactions all take their windows, statuses and rates from
 here, so the dashboard, the API, the exports and the PDF cannot disagree.
-The README section "Adoption measures" describes the same rules in words.
+docs/architecture.md ("Adoption measures") describes the same rules in words.
 """
 
 import datetime as dt

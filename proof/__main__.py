@@ -3,7 +3,7 @@
 Each `proof/proof_*.py` module has `run(seed: int) -> list[Row]`; a row is a
 figure, what it must be, and whether it is. The run prints every scenario's
 rows, then a summary table, writes that table as Markdown to
-`var/proof-summary.md` (the README copies it) and exits non-zero when any
+`var/proof-summary.md` (docs/proof.md copies it) and exits non-zero when any
 verdict fails. `python -m proof NAME ...` runs only the named scenarios;
 PROOF_SEED fixes the seed (printed either way) so a failure can be replayed.
 """
