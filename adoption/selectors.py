@@ -17,11 +17,12 @@ from adoption import measures
 from adoption.sources import ROLLUPS, Flow, RegisterRow, registers_on
 from adoption.targets import Targets, current_targets
 from core import clock
-from core.access import role_of, visible_markets
+from core.access import role_of
 from core.errors import NotFound, ValidationFailed
 from core.models import Role
 from core.partners import Partner
 from merchants.models import Market
+from merchants.selectors import markets_visible_to
 
 PERIODS = {"day": gettext_lazy("Ngày"), "week": gettext_lazy("Tuần"), "month": gettext_lazy("Tháng")}
 COHORTS = {
@@ -324,7 +325,7 @@ def report_for(user, *, period: Period, source=ROLLUPS) -> Report:
 
 
 def require_market_visible(user, code: str) -> None:
-    if not visible_markets(user).filter(code=code).exists():
+    if not markets_visible_to(user).filter(code=code).exists():
         raise NotFound(_("Không tìm thấy chợ"))
 
 

@@ -4,12 +4,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.access import visible_markets
+from core.actors import Actor
 from core.errors import NotFound
 from merchants.models import Market, PaymentCode, Vendor, VendorStatus
 
 
-def markets_visible_to(user) -> QuerySet[Market]:
-    return visible_markets(user)
+def markets_visible_to(user: Actor) -> QuerySet[Market]:
+    return visible_markets(user, Market.objects.all())
 
 
 def get_market_for(user, code: str) -> Market:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from core.access import role_of, visible_markets
+from core.access import role_of
 from core.errors import ValidationFailed
 from core.models import Role
 from core.params import choice
 from core.partners import Partner
 from merchants.models import Market, Vendor
-from merchants.selectors import get_market_for, get_vendor_for
+from merchants.selectors import get_market_for, get_vendor_for, markets_visible_to
 from payments.models import Attribution, Kind, Status, Transaction, WebhookDelivery
 
 # Only completed transactions are money; failed and reversed ones are kept
@@ -94,7 +94,7 @@ def transactions_visible_to(user) -> QuerySet[Transaction]:
     if role == Role.DEPARTMENT:
         return found.filter(market__isnull=False)
     if role == Role.BOARD:
-        return found.filter(market__in=visible_markets(user))
+        return found.filter(market__in=markets_visible_to(user))
     return found.none()
 
 

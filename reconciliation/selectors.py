@@ -3,11 +3,12 @@
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from core.access import role_of, visible_markets
+from core.access import role_of
 from core.errors import NotFound, PermissionDenied
 from core.models import Role
 from core.params import choice, parse_day
 from core.partners import Partner
+from merchants.selectors import markets_visible_to
 from reconciliation.matching import LINE_OUTCOMES, OUTCOMES
 from reconciliation.models import (
     ExceptionKind,
@@ -55,7 +56,7 @@ def exceptions_visible_to(user) -> QuerySet[ReconciliationException]:
     if role in (Role.OPERATOR, Role.DEPARTMENT):
         return found
     if role == Role.BOARD:
-        return found.filter(market__in=visible_markets(user))
+        return found.filter(market__in=markets_visible_to(user))
     return found.none()
 
 

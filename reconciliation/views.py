@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import role_of, visible_markets
+from core.access import role_of
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.models import Role
 from core.partners import Partner
+from merchants.selectors import markets_visible_to
 from reconciliation import reports, selectors, services
 from reconciliation.explanations import outcome_label
 from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, RunStatus
@@ -121,7 +122,7 @@ def exception_list(request: HttpRequest) -> HttpResponse:
             "partners": Partner.choices,
             "kinds": ExceptionKind.choices,
             "statuses": ExceptionStatus.choices,
-            "markets": visible_markets(request.user),
+            "markets": markets_visible_to(request.user),
             "can_resolve": role == Role.OPERATOR,
         },
     )
