@@ -18,7 +18,7 @@ from core.models import Role
 from core.partners import Partner
 from merchants import import_jobs, imports, selectors, services
 from merchants.models import GoodsCategory, ImportJob, VendorStatus, WalletAccount
-from printables.links import vendor_link
+from printables.selectors import vendor_link
 
 
 def _writable_markets(user):

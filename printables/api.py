@@ -18,7 +18,7 @@ from core.privacy import personal
 from merchants import selectors as merchant_selectors
 from merchants import services as merchant_services
 from merchants.models import PaymentCode, Vendor, WalletAccount
-from printables import documents, links, qr, selectors, services
+from printables import documents, qr, selectors, services
 from printables.models import BatchState, PosterBatch
 
 router = Router(tags=["payment codes and posters"])
@@ -197,7 +197,7 @@ def vendor_link(request: HttpRequest, code: str):
     # The link is the vendor's key to its codes and takings: the people who
     # hand it over (its board, operators) get it, as on the vendor's page.
     require_market_write(request.user, vendor.market)
-    return {"url": links.vendor_link(vendor), "valid_days": settings.VENDOR_LINK_MAX_AGE_DAYS}
+    return {"url": selectors.vendor_link(vendor), "valid_days": settings.VENDOR_LINK_MAX_AGE_DAYS}
 
 
 @router.get(
