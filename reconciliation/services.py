@@ -15,7 +15,8 @@ from core import audit, clock
 from core.access import require_operator
 from core.errors import Conflict, ValidationFailed
 from core.partners import Partner
-from reconciliation import explanations, learnt, matching
+from payments import services as payment_services
+from reconciliation import explanations, matching
 from reconciliation.loading import compress_later, ensure_lines, insert_rows, load_file, store_content
 from reconciliation.models import (
     Channel,
@@ -268,7 +269,7 @@ def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day
         row for row in lines.differences if row["outcome"] == ExceptionKind.NOT_RECORDED and row["txn_id"] is None
     ]
     if missing:
-        created = learnt.record_learnt(
+        created = payment_services.transactions_learn(
             partner=partner,
             lines=[(row["partner_txn_id"], matching._file_side(row), row["description"]) for row in missing],
         )
