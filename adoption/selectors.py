@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from adoption import measures
-from adoption.sources import ROLLUPS, Flow, RegisterRow, registers_on
+from adoption.register import RegisterRow
+from adoption.sources import ROLLUPS, Flow, registers_on
 from adoption.targets import Targets, current_targets
 from core import clock
 from core.access import role_of

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 
 from adoption import measures
 from adoption.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupCheck, RollupDay, VendorDay
-from adoption.sources import live_register
+from adoption.register import live_register
 from core import clock
 from merchants.models import Market
 from payments.models import Status, Transaction

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from adoption.demo import fill_adoption_history
+from market40.demo_history import fill_adoption_history
 from market40.demo_users import ensure_demo_users
 from merchants.demo import load_vendors
 from payments.demo import fill_demo_week
