@@ -10,7 +10,7 @@ from core.openapi import file_answer
 from core.pagination import Pages
 from core.params import DayParam
 from core.partners import Partner
-from reconciliation import reports, selectors, services
+from reconciliation import file_runs, reports, selectors, services
 from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, RunStatus
 from reconciliation.schemas import ExceptionOut, ImportOut, ResolveIn, RunDetailOut, RunOut
 
@@ -23,7 +23,7 @@ def upload_file(request: HttpRequest, file: File[UploadedFile], partner: Form[st
     imported = services.settlement_file_import(
         actor=request.user, file_name=file.name or "", content=file.read(), channel=Channel.API, partner=partner
     )
-    services.after_import(imported=imported)
+    file_runs.after_import(imported=imported)
     run = imported.file.runs.first()
     body = {"created": imported.created, "file": imported.file, "run_id": run.pk if run else None}
     return Status(201 if imported.created else 200, body)

@@ -128,17 +128,6 @@ def settlement_file_import(
     return Imported(settlement, True)
 
 
-def after_import(*, imported: Imported) -> None:
-    """A file a person just imported (upload, API) has its day run again once
-    committed, the newest file counting; the same bytes again change nothing."""
-    if not imported.created:
-        return
-    from reconciliation.tasks import reconcile_file_day
-
-    file = imported.file
-    transaction.on_commit(lambda: reconcile_file_day.delay(file.partner, file.business_date.isoformat()))
-
-
 def _store_file_totals(settlement: SettlementFile) -> None:
     from django.db.models import Count, Sum
 

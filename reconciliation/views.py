@@ -14,7 +14,7 @@ from core.errors import DomainError, NotFound, PermissionDenied
 from core.models import Role
 from core.partners import Partner
 from merchants.selectors import markets_visible_to
-from reconciliation import reports, selectors, services
+from reconciliation import file_runs, reports, selectors, services
 from reconciliation.explanations import outcome_label
 from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, RunStatus
 
@@ -163,7 +163,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 error = exc.message
             else:
-                services.after_import(imported=imported)
+                file_runs.after_import(imported=imported)
                 file = imported.file
                 if imported.created:
                     messages.success(
