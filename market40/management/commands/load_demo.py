@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -11,7 +12,7 @@ from payments.demo import fill_demo_week
 class Command(BaseCommand):
     help = "Load the demo data (logins, vendors, wallet accounts) into a migrated database. Safe to run twice."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         users = ensure_demo_users()
         created = load_vendors(actor=users["van_hanh"])
