@@ -35,7 +35,7 @@ _broker_paused_until = 0.0
 HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {}
 
 
-def handler(kind: str):
+def handler(kind: str) -> Callable[[Callable[[OutboxEvent], None]], Callable[[OutboxEvent], None]]:
     def register(func: Callable[[OutboxEvent], None]) -> Callable[[OutboxEvent], None]:
         HANDLERS[kind] = func
         return func

@@ -3,12 +3,15 @@ delivery (one function per action, one transaction, audit row inside), and
 reconciliation records the transactions a settlement file taught it.
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import audit, clock
 from core.access import require_operator
+from core.actors import Actor
 from core.errors import Conflict, ValidationFailed
 from merchants.models import Vendor, WalletAccount
 from payments import attribution, intake, outbox
@@ -19,13 +22,13 @@ from payments.partners import Notice
 def _snapshot(txn: Transaction) -> dict:
     return {
         "attribution": txn.attribution,
-        "vendor": txn.vendor.code if txn.vendor_id else None,
+        "vendor": txn.vendor.code if txn.vendor else None,
         "wallet_account": txn.wallet_account_id,
         "market": txn.market_id,
     }
 
 
-def _claim_unattributed(txn: Transaction, **changes) -> None:
+def _claim_unattributed(txn: Transaction, **changes: Any) -> None:
     """Change the transaction only if it is still in the queue: two operators
     resolving the same one at once cannot both win."""
     updated = Transaction.objects.filter(pk=txn.pk, attribution=Attribution.UNATTRIBUTED).update(**changes)
@@ -35,7 +38,7 @@ def _claim_unattributed(txn: Transaction, **changes) -> None:
         setattr(txn, name, value)
 
 
-def transaction_attribute(*, actor, txn: Transaction, vendor: Vendor, note: str = "") -> Transaction:
+def transaction_attribute(*, actor: Actor, txn: Transaction, vendor: Vendor, note: str = "") -> Transaction:
     """An operator credits an unattributed transaction to a vendor."""
     require_operator(actor)
     if txn.attribution != Attribution.UNATTRIBUTED:
@@ -67,7 +70,7 @@ def transaction_attribute(*, actor, txn: Transaction, vendor: Vendor, note: str 
     return txn
 
 
-def transaction_dismiss(*, actor, txn: Transaction, note: str) -> Transaction:
+def transaction_dismiss(*, actor: Actor, txn: Transaction, note: str) -> Transaction:
     """An operator confirms a transaction belongs to no vendor of ours."""
     require_operator(actor)
     note = " ".join((note or "").split())
@@ -82,7 +85,7 @@ def transaction_dismiss(*, actor, txn: Transaction, note: str) -> Transaction:
     return txn
 
 
-def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+def delivery_replay(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Run a stored delivery through intake again, as of when it arrived.
 
     Useful after a fix (a missing secret, a parser change): the new verdict
@@ -109,8 +112,10 @@ def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     return result.delivery
 
 
-def _learnt_notice(side: dict, txn_id: str, description: str) -> Notice:
-    when = parse_datetime(side["completed_at"]) if isinstance(side["completed_at"], str) else side["completed_at"]
+def _learnt_notice(side: dict[str, Any], txn_id: str, description: str) -> Notice:
+    when = side["completed_at"]
+    if isinstance(when, str):
+        when = parse_datetime(when)
     return Notice(
         partner_transaction_id=txn_id,
         kind=side["kind"],
