@@ -16,10 +16,10 @@ from core.partners import Partner
 from merchants.selectors import markets_visible_to
 from reconciliation import file_runs, reports, selectors, services
 from reconciliation.explanations import outcome_label
-from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, RunStatus
+from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, ReconciliationRun, RunStatus
 
 
-def _run_or_404(request: HttpRequest, run_id: int):
+def _run_or_404(request: HttpRequest, run_id: int) -> ReconciliationRun:
     try:
         return selectors.get_run_for(request.user, run_id)
     except (NotFound, PermissionDenied) as exc:
@@ -158,7 +158,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 imported = services.settlement_file_import(
-                    actor=request.user, file_name=uploaded.name, content=uploaded.read(), channel=Channel.UPLOAD
+                    actor=request.user, file_name=uploaded.name or "", content=uploaded.read(), channel=Channel.UPLOAD
                 )
             except DomainError as exc:
                 error = exc.message
