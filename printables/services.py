@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.actors import Actor, recorded_user
 from core.errors import ValidationFailed
 from merchants.models import Market
 from printables import posters, selectors
@@ -33,7 +34,7 @@ def clean_layout(layout: str | None) -> str:
     return layout
 
 
-def poster_batch_request(*, actor, market: Market, layout: str) -> PosterBatch:
+def poster_batch_request(*, actor: Actor, market: Market, layout: str) -> PosterBatch:
     """The batch for the market's current posters: found, restarted or created and queued."""
     layout = clean_layout(layout)
     fingerprint = selectors.posters_fingerprint(selectors.market_posters(market), layout=layout)
@@ -44,7 +45,7 @@ def poster_batch_request(*, actor, market: Market, layout: str) -> PosterBatch:
             layout=layout,
             fingerprint=fingerprint,
             defaults={
-                "requested_by": actor if getattr(actor, "is_authenticated", False) else None,
+                "requested_by": recorded_user(actor),
                 "created_at": now,
                 "updated_at": now,
             },
@@ -71,5 +72,5 @@ def _needs_restart(batch: PosterBatch, now: dt.datetime) -> bool:
     if batch.state == BatchState.FAILED:
         return True
     if batch.state == BatchState.DONE:
-        return not (batch.file and batch.file.storage.exists(batch.file.name))
+        return not (batch.file.name and batch.file.storage.exists(batch.file.name))
     return now - batch.updated_at > STALE_AFTER
