@@ -8,10 +8,12 @@ them, and the nightly check compares the tables themselves.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from adoption import measures
 from adoption.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupDay
@@ -47,7 +49,7 @@ class Flow:
         )
 
 
-def _flow(row: dict) -> Flow:
+def _flow(row: Mapping[str, Any]) -> Flow:
     return Flow(
         row["payments_count"] or 0, row["payments_amount"] or 0, row["refunds_count"] or 0, row["refunds_amount"] or 0
     )
@@ -136,7 +138,7 @@ class TransactionSource:
 
     label = "transactions"
 
-    def _attributed(self):
+    def _attributed(self) -> QuerySet[Transaction]:
         return Transaction.objects.filter(market__isnull=False)
 
     def flows(self, first: dt.date, last: dt.date) -> dict[tuple[int, str], Flow]:
@@ -160,7 +162,7 @@ class TransactionSource:
     def transacting(self, days: list[dt.date]) -> dict[tuple[int, dt.date], tuple[int, int]]:
         found: dict[tuple[int, dt.date], tuple[int, int]] = {}
         for day in days:
-            counts = {size: {} for size in measures.WINDOWS}
+            counts: dict[int, dict[int, int]] = {size: {} for size in measures.WINDOWS}
             for size in measures.WINDOWS:
                 rows = (
                     self._attributed()

@@ -18,7 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="compare and report instead of rebuilding")
         parser.add_argument("--no-repair", action="store_true", help="with --check: report only, change nothing")
 
-    def handle(self, *args: Any, first=None, last=None, check=False, no_repair=False, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        first: str | None = None,
+        last: str | None = None,
+        check: bool = False,
+        no_repair: bool = False,
+        **options: Any,
+    ) -> None:
         first_day, last_day = parse_day("--from", first), parse_day("--to", last)
         if not check:
             counts = services.rollups_recompute(first=first_day, last=last_day)
