@@ -9,11 +9,11 @@ one per delivery, and so does the server.
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# One process per core, each with a few threads: a delivery spends a third
-# of its time waiting for PostgreSQL, when another thread of the same
-# process can run. On two cores, in alternating `make bench` runs
-# (BENCH_WORKERS, BENCH_THREADS), two processes did at least as well as
-# three, with fewer PostgreSQL connections competing for the cores.
+# One process per core, each with a few threads: a delivery spends part of
+# its time waiting for PostgreSQL, when another thread of the same process
+# can run. More processes than cores did no better in `make bench`
+# (BENCH_WORKERS, BENCH_THREADS; figures in docs/benchmarks.md) and bring
+# more PostgreSQL connections competing for the cores.
 workers = int(os.environ.get("GUNICORN_WORKERS") or os.cpu_count() or 1)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

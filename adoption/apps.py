@@ -8,7 +8,3 @@ class AdoptionConfig(AppConfig):
 
     def ready(self) -> None:
         from adoption import receivers  # noqa: F401 — connects the rollups to payments
-        from adoption.schedule import beat_schedule
-        from market40.celery import app as celery_app
-
-        celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **beat_schedule()}

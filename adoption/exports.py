@@ -7,6 +7,7 @@ one sheet per table."""
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -33,7 +34,7 @@ def table_csv(report: Report, name: str) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _csv_cell(kind: str, value):
+def _csv_cell(kind: str, value: Any) -> Any:
     if value is None:
         return ""
     if kind in (COUNT, MONEY):
@@ -43,7 +44,7 @@ def _csv_cell(kind: str, value):
 
 def report_xlsx(report: Report) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     for builder in TABLES.values():
         _sheet(book, builder(report))
     out = io.BytesIO()
@@ -67,7 +68,7 @@ def _sheet(book: Workbook, table: Table) -> None:
                 value_cell.number_format = number_format
 
 
-def _xlsx_value(kind: str, value):
+def _xlsx_value(kind: str, value: Any) -> Any:
     # Rates become fractions so the cell is a real percentage (money never
     # goes through here: it stays an integer).
     if value is None:

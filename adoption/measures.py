@@ -65,7 +65,8 @@ def transacting_counts(
     deltas = {size: [0] * (span + 1) for size in WINDOWS}
     for _vendor, days in activity:
         for size in WINDOWS:
-            start = end = None
+            start: dt.date | None = None
+            end = first  # read only once a cover has started
             for day in days:
                 if start is not None and day <= end:
                     end = max(end, day + dt.timedelta(days=size - 1))

@@ -4,6 +4,7 @@ shares, the rankings, the projection and every market's row. Charts are
 reportlab graphics; fonts are DejaVu Sans from printables/fonts."""
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -19,10 +20,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
-from adoption.selectors import COHORTS, Projection, Report
+from adoption.selectors import COHORTS, MarketRow, Projection, Report
 from core import clock
 from core.formatting import format_datetime
 from core.partners import Partner
@@ -88,7 +90,7 @@ def _headline(report: Report) -> Table:
     return _table(rows, [WIDTH * 0.4, WIDTH * 0.2, WIDTH * 0.2, WIDTH * 0.2])
 
 
-def _percent_axis(chart, series: list[list[float]]) -> None:
+def _percent_axis(chart: HorizontalLineChart | VerticalBarChart, series: list[list[float]]) -> None:
     top = max((v for values in series for v in values), default=0)
     step = 10 if top > 40 else 5 if top > 10 else 2
     chart.valueAxis.valueMin = 0
@@ -100,7 +102,8 @@ def _percent_axis(chart, series: list[list[float]]) -> None:
 def _trend_chart(report: Report) -> Drawing:
     drawing = Drawing(WIDTH, 62 * mm)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 14 * mm, WIDTH - 20 * mm, 40 * mm
+    # reportlab's stubs type a chart's positions and sizes as int; they are points, fractions too.
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 14 * mm, WIDTH - 20 * mm, 40 * mm  # type: ignore[assignment]  # points
     series = [[(p.rates[k] or 0) / 10 for p in report.trend] for k in ("pilot", "other")]
     chart.data = series
     chart.categoryAxis.categoryNames = [p.day.strftime("%d/%m") for p in report.trend]
@@ -113,7 +116,7 @@ def _trend_chart(report: Report) -> Drawing:
     chart.lines[1].strokeColor, chart.lines[1].strokeWidth = AMBER, 2
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = 14 * mm, 60 * mm
+    legend.x, legend.y = 14 * mm, 60 * mm  # type: ignore[assignment]  # points
     legend.fontName, legend.fontSize = REGULAR, 8
     legend.alignment = "right"
     legend.columnMaximum = 1
@@ -127,7 +130,7 @@ def _market_bars(report: Report) -> Drawing:
     rows = [r for r in report.by_adoption if r.in_pilot] + [r for r in report.by_adoption if not r.in_pilot][:10]
     drawing = Drawing(WIDTH, 62 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 14 * mm, WIDTH - 16 * mm, 44 * mm
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 14 * mm, WIDTH - 16 * mm, 44 * mm  # type: ignore[assignment]  # points
     chart.data = [[(r.figures.adoption_permille or 0) / 10 for r in rows]]
     chart.categoryAxis.categoryNames = [r.market.code for r in rows]
     chart.categoryAxis.labels.fontName = REGULAR
@@ -152,14 +155,14 @@ def _partner_pie(report: Report) -> Drawing:
         drawing.add(String(0, 20 * mm, _("Chưa có thanh toán trong kỳ"), fontName=REGULAR, fontSize=9))
         return drawing
     pie = Pie()
-    pie.x, pie.y, pie.width, pie.height = 10 * mm, 3 * mm, 38 * mm, 38 * mm
+    pie.x, pie.y, pie.width, pie.height = 10 * mm, 3 * mm, 38 * mm, 38 * mm  # type: ignore[assignment]  # points
     pie.data = amounts
     pie.labels = None
     for index, colour in enumerate(PARTNER_COLOURS):
         pie.slices[index].fillColor = colour
     drawing.add(pie)
     legend = Legend()
-    legend.x, legend.y = 60 * mm, 38 * mm
+    legend.x, legend.y = 60 * mm, 38 * mm  # type: ignore[assignment]  # points
     legend.fontName, legend.fontSize = REGULAR, 8
     legend.colorNamePairs = [
         (
@@ -181,7 +184,7 @@ def projection_text(projection: Projection) -> str:
     return _("dự kiến đạt ngày %(date)s") % {"date": format_date(projection.eta)}
 
 
-def _ranking(rows, value, header: str) -> Table:
+def _ranking(rows: list[MarketRow], value: Callable[[MarketRow], str], header: str) -> Table:
     body = [[_("Hạng"), _("Chợ"), header]]
     body += [[str(i), f"{r.market.name} ({r.market.code})", value(r)] for i, r in enumerate(rows[:10], start=1)]
     return _table(body, [WIDTH * 0.08, WIDTH * 0.27, WIDTH * 0.13], numeric_from=2)
@@ -222,7 +225,7 @@ def _markets_table(report: Report) -> Table:
     return table
 
 
-def _footer(canvas, doc) -> None:
+def _footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     canvas.saveState()
     canvas.setFont(REGULAR, 7)
     canvas.drawString(15 * mm, 8 * mm, _("Chợ 4.0 · Sở Công Thương thành phố Cần Thơ"))

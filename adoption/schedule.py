@@ -1,4 +1,4 @@
-"""Celery beat entries of adoption reporting, merged in by `AdoptionConfig.ready`.
+"""Celery beat entries of adoption reporting, merged in by `market40.apps.Market40Config.ready`.
 
 Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE)."""
 

@@ -14,14 +14,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from adoption import measures
-from adoption.sources import ROLLUPS, Flow, RegisterRow, registers_on
+from adoption.register import RegisterRow
+from adoption.sources import ROLLUPS, Flow, RollupSource, TransactionSource, registers_on
 from adoption.targets import Targets, current_targets
 from core import clock
-from core.access import role_of, visible_markets
+from core.access import role_of
+from core.actors import Actor
 from core.errors import NotFound, ValidationFailed
 from core.models import Role
 from core.partners import Partner
 from merchants.models import Market
+from merchants.selectors import markets_visible_to
+
+# Where the figures come from: the rollups, or the transactions themselves.
+Source = RollupSource | TransactionSource
 
 PERIODS = {"day": gettext_lazy("Ngày"), "week": gettext_lazy("Tuần"), "month": gettext_lazy("Tháng")}
 COHORTS = {
@@ -194,7 +200,7 @@ def _market_figures(register: RegisterRow, transacting: tuple[int, int]) -> Figu
     )
 
 
-def adoption_report(*, period: Period, source=ROLLUPS) -> Report:
+def adoption_report(*, period: Period, source: Source = ROLLUPS) -> Report:
     markets = list(Market.objects.order_by("code"))
     days = trend_days(period.as_of)
     pace_day = period.as_of - WEEK * measures.PACE_WEEKS
@@ -211,13 +217,13 @@ def adoption_report(*, period: Period, source=ROLLUPS) -> Report:
         )
         for partner in Partner.values:
             figures.flows[partner] = flows.get((market.pk, partner), Flow())
-        trend = [
+        rates = [
             measures.rate_permille(transacting.get((market.pk, d), (0, 0))[1], registers[(market.pk, d)].stalls)
             for d in days
         ]
-        before = trend[days.index(pace_day)]
+        before = rates[days.index(pace_day)]
         growth = None if figures.adoption_permille is None or before is None else figures.adoption_permille - before
-        row = MarketRow(market, registers[(market.pk, period.as_of)].in_pilot, figures, growth, trend=trend)
+        row = MarketRow(market, registers[(market.pk, period.as_of)].in_pilot, figures, growth, trend=rates)
         if row.in_pilot:
             row.projection = _projection(
                 "pilot_rate",
@@ -253,7 +259,13 @@ def _rank(rows: list[MarketRow]) -> None:
         row.rank_growth = place
 
 
-def _trend_point(day, markets, registers, transacting, daily) -> TrendPoint:
+def _trend_point(
+    day: dt.date,
+    markets: list[Market],
+    registers: dict[tuple[int, dt.date], RegisterRow],
+    transacting: dict[tuple[int, dt.date], tuple[int, int]],
+    daily: dict[dt.date, Flow],
+) -> TrendPoint:
     t30 = dict.fromkeys(COHORTS, 0)
     stalls = dict.fromkeys(COHORTS, 0)
     live = dict.fromkeys(COHORTS, 0)
@@ -287,18 +299,20 @@ def _projection(key: str, label: str, current: int, before: int, target: int, as
     return Projection(key, label, current, target, False, as_of + WEEK * weeks, unit)
 
 
-def _cohort_projections(rows, trend, pace_index, targets: Targets, as_of: dt.date) -> list[Projection]:
+def _cohort_projections(
+    rows: list[MarketRow], trend: list[TrendPoint], pace_index: int, targets: Targets, as_of: dt.date
+) -> list[Projection]:
     pilots = [r.projection for r in rows if r.projection is not None]
     reached = sum(p.reached for p in pilots)
     etas = [p.eta for p in pilots if not p.reached]
-    all_paced = all(eta is not None for eta in etas)
+    paced = [eta for eta in etas if eta is not None]
     pilot = Projection(
         "pilot_rate",
         _("Mọi chợ thí điểm có %(percent)s%% số sạp giao dịch") % {"percent": targets.pilot_rate_percent},
         reached,
         len(pilots),
         bool(pilots) and reached == len(pilots),
-        max(etas) if etas and all_paced else None,
+        max(paced) if etas and len(paced) == len(etas) else None,
         "markets",
     )
     now, before = trend[-1], trend[pace_index]
@@ -315,7 +329,7 @@ def _cohort_projections(rows, trend, pace_index, targets: Targets, as_of: dt.dat
     return [pilot, live]
 
 
-def report_for(user, *, period: Period, source=ROLLUPS) -> Report:
+def report_for(user: Actor, *, period: Period, source: Source = ROLLUPS) -> Report:
     """The city report, for the department and operators only; a board
     asking gets NotFound (it sees its own market's page)."""
     if role_of(user) not in (Role.DEPARTMENT, Role.OPERATOR):
@@ -323,12 +337,12 @@ def report_for(user, *, period: Period, source=ROLLUPS) -> Report:
     return adoption_report(period=period, source=source)
 
 
-def require_market_visible(user, code: str) -> None:
-    if not visible_markets(user).filter(code=code).exists():
+def require_market_visible(user: Actor, code: str) -> None:
+    if not markets_visible_to(user).filter(code=code).exists():
         raise NotFound(_("Không tìm thấy chợ"))
 
 
-def market_report_for(user, code: str, *, period: Period, source=ROLLUPS) -> tuple[Report, MarketRow]:
+def market_report_for(user: Actor, code: str, *, period: Period, source: Source = ROLLUPS) -> tuple[Report, MarketRow]:
     """One market's figures with its rank in the city; NotFound for a market
     the person cannot see."""
     require_market_visible(user, code)

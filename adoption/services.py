@@ -17,14 +17,15 @@ import logging
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from adoption import measures
 from adoption.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupCheck, RollupDay, VendorDay
-from adoption.sources import live_register
+from adoption.register import live_register
 from core import clock
 from merchants.models import Market
 from payments.models import Status, Transaction
@@ -176,7 +177,7 @@ def register_record(*, day: dt.date) -> int:
     markets = list(Market.objects.all())
     now = clock.now()
     rows = [
-        MarketRegisterDay(
+        MarketRegisterDay(  # type: ignore[misc]  # a live register counts every vendor: never None
             market_id=market_id,
             day=day,
             in_pilot=row.in_pilot,
@@ -218,24 +219,25 @@ def _fresh_vendor_days(first: dt.date, last: dt.date) -> QuerySet:
     )
 
 
-def _stored(model, fields: tuple[str, ...], first: dt.date, last: dt.date) -> Iterator[tuple]:
+def _stored(model: type[Model], fields: tuple[str, ...], first: dt.date, last: dt.date) -> Iterator[tuple]:
     """Stored rows with something in them; all-zero rows equal no row."""
     values = fields[3:]
     nonzero = Q()
     for name in values:
         nonzero |= ~Q(**{name: 0})
     return (
-        model.objects.filter(nonzero, day__range=(first, last))
+        model._default_manager.filter(nonzero, day__range=(first, last))
         .order_by(*fields[:3])
         .values_list(*fields)
         .iterator(chunk_size=BATCH)
     )
 
 
-def _insert_select(model, fields: tuple[str, ...], fresh: QuerySet) -> int:
+def _insert_select(model: type[Model], fields: tuple[str, ...], fresh: QuerySet) -> int:
     """INSERT … SELECT: the database builds the rollup rows in one statement."""
     sql, params = fresh.order_by().query.sql_with_params()
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f.removesuffix("_id")).column) for f in fields)
+    fields_by_name = {field.name: field for field in model._meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(fields_by_name[f.removesuffix("_id")].column) for f in fields)  # type: ignore[arg-type]  # concrete: named
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) {sql}", params)  # noqa: S608 — names are ours
         return cursor.rowcount
@@ -283,11 +285,13 @@ def _rebuild_market_days(first: dt.date, last: dt.date) -> int:
 def _diff(stored: Iterator[tuple], fresh: Iterator[tuple], key_size: int = 3) -> tuple[int, list[dict]]:
     """Merge two key-sorted streams; (rows compared, differences)."""
     compared, differences = 0, []
-    stored_row, fresh_row = next(stored, None), next(fresh, None)
+    # A row, or None once its stream is spent; the tests below keep the two apart.
+    stored_row: Any = next(stored, None)
+    fresh_row: Any = next(fresh, None)
     while stored_row is not None or fresh_row is not None:
         compared += 1
-        s_key = stored_row[:key_size] if stored_row is not None else None
-        f_key = fresh_row[:key_size] if fresh_row is not None else None
+        s_key: Any = stored_row[:key_size] if stored_row is not None else None
+        f_key: Any = fresh_row[:key_size] if fresh_row is not None else None
         if f_key is None or (s_key is not None and s_key < f_key):
             differences.append({"key": _plain(s_key), "stored": list(stored_row[key_size:]), "fresh": None})
             stored_row = next(stored, None)

@@ -8,16 +8,19 @@ them, and the nightly check compares the tables themselves.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from adoption import measures
 from adoption.models import MarketDay, MarketPartnerDay, MarketRegisterDay, RollupDay
+from adoption.register import RegisterRow, live_register
+from adoption.services import rollup_days_open
 from core import clock
-from merchants.models import Market, Vendor
-from merchants.selectors import vendors_with_active_code
+from merchants.models import Market
 from payments.models import Transaction
 
 # Today's vendor counts on pages and in the API may be this many seconds old.
@@ -46,46 +49,10 @@ class Flow:
         )
 
 
-@dataclass(frozen=True)
-class RegisterRow:
-    """A market's register on a day. Vendor counts are None for a past day
-    whose snapshot was never recorded: the register keeps no history."""
-
-    in_pilot: bool
-    stalls: int
-    vendors_registered: int | None
-    vendors_with_code: int | None
-
-
-def _flow(row: dict) -> Flow:
+def _flow(row: Mapping[str, Any]) -> Flow:
     return Flow(
         row["payments_count"] or 0, row["payments_amount"] or 0, row["refunds_count"] or 0, row["refunds_amount"] or 0
     )
-
-
-def live_register(markets: list[Market], day: dt.date) -> dict[int, RegisterRow]:
-    onboarded = vendors_with_active_code(Vendor.objects.all()).values("pk")
-    # One pass over the vendors; the onboarded ones come from a subquery the
-    # database hashes once (the definition stays merchants.selectors').
-    counts = {
-        row["market_id"]: row
-        for row in Vendor.objects.order_by()
-        .values("market_id")
-        .annotate(
-            registered=Count("pk", filter=Q(status__in=measures.REGISTERED_STATUSES)),
-            with_code=Count("pk", filter=Q(pk__in=onboarded)),
-        )
-    }
-    empty = {"registered": 0, "with_code": 0}
-    return {
-        m.pk: RegisterRow(
-            measures.in_pilot_on(m, day),
-            m.stall_count,
-            counts.get(m.pk, empty)["registered"],
-            counts.get(m.pk, empty)["with_code"],
-        )
-        for m in markets
-    }
 
 
 def _cached_live_register(markets: list[Market], day: dt.date) -> dict[int, RegisterRow]:
@@ -152,8 +119,6 @@ class RollupSource:
         return {r["day"]: _flow(r) for r in rows}
 
     def transacting(self, days: list[dt.date]) -> dict[tuple[int, dt.date], tuple[int, int]]:
-        from adoption.services import rollup_days_open
-
         today = clock.today()
         opened = set(RollupDay.objects.filter(day__in=days).values_list("day", flat=True))
         missing = [d for d in days if d not in opened and d <= today]
@@ -173,7 +138,7 @@ class TransactionSource:
 
     label = "transactions"
 
-    def _attributed(self):
+    def _attributed(self) -> QuerySet[Transaction]:
         return Transaction.objects.filter(market__isnull=False)
 
     def flows(self, first: dt.date, last: dt.date) -> dict[tuple[int, str], Flow]:
@@ -197,7 +162,7 @@ class TransactionSource:
     def transacting(self, days: list[dt.date]) -> dict[tuple[int, dt.date], tuple[int, int]]:
         found: dict[tuple[int, dt.date], tuple[int, int]] = {}
         for day in days:
-            counts = {size: {} for size in measures.WINDOWS}
+            counts: dict[int, dict[int, int]] = {size: {} for size in measures.WINDOWS}
             for size in measures.WINDOWS:
                 rows = (
                     self._attributed()

@@ -34,13 +34,16 @@ def display(kind: str, value: Any) -> str:
     """A cell as people read it: 1.234, 1.250.000 ₫, 12,5%, dd/mm/yyyy."""
     if value is None:
         return "—"
-    return {
-        COUNT: format_count,
-        MONEY: format_vnd,
-        PERCENT: format_percent,
-        POINTS: format_points,
-        DATE: format_date,
-    }.get(kind, str)(value)
+    return _FORMATS.get(kind, str)(value)
+
+
+_FORMATS: dict[str, Callable[[Any], str]] = {
+    COUNT: format_count,
+    MONEY: format_vnd,
+    PERCENT: format_percent,
+    POINTS: format_points,
+    DATE: format_date,
+}
 
 
 def _figure_columns() -> list[Column]:
@@ -60,7 +63,8 @@ def _figure_columns() -> list[Column]:
 
 
 def _on_figures(column: Column) -> Column:
-    return Column(column.header, column.kind, lambda row, get=column.value: get(row.figures))
+    get = column.value
+    return Column(column.header, column.kind, lambda row: get(row.figures))
 
 
 def markets_table(report: Report) -> Table:
@@ -89,7 +93,7 @@ def cohorts_table(report: Report) -> Table:
         Column(_("Nhóm chợ"), TEXT, lambda c: str(COHORTS[c.key])),
         Column(_("Số chợ"), COUNT, lambda c: c.figures.markets),
         Column(_("Chợ có giao dịch"), COUNT, lambda c: c.figures.markets_live),
-        *(Column(c.header, c.kind, lambda row, get=c.value: get(row.figures)) for c in _figure_columns()),
+        *(_on_figures(c) for c in _figure_columns()),
     ]
     return Table("cohorts", _("Tổng hợp"), columns, [_Cohort(k, f) for k, f in report.cohorts.items()])
 

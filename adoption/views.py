@@ -15,11 +15,12 @@ from adoption.report_pdf import projection_text, render_monthly
 from adoption.selectors import COHORTS, PERIODS, Figures, Report
 from adoption.tables import TABLES
 from core import clock
-from core.access import role_of, visible_markets
+from core.access import role_of
 from core.errors import DomainError, NotFound
 from core.models import Role
 from core.params import parse_day
 from core.partners import Partner
+from merchants.selectors import markets_visible_to
 
 
 def _period(request: HttpRequest) -> selectors.Period:
@@ -84,7 +85,7 @@ def _market_rows(report: Report, query: str) -> list[dict]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     if role_of(request.user) == Role.BOARD:
-        market = visible_markets(request.user).order_by("code").first()
+        market = markets_visible_to(request.user).order_by("code").first()
         if market is None:
             raise Http404(_("Không tìm thấy chợ"))
         return redirect("adoption-market", code=market.code)

@@ -1,5 +1,7 @@
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -7,17 +9,19 @@ from core.errors import ValidationFailed
 
 WEBHOOK_PREFIX = "/api/v1/webhooks/"
 
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
 
 class VietnameseFirstLocaleMiddleware:
     """Vietnamese unless the person chose another language with the language
     menu (its cookie). The browser's Accept-Language is not consulted: a
     clerk on a borrowed phone set to English still gets Vietnamese first."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.available = {code for code, _name in settings.LANGUAGES}
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.available else settings.LANGUAGE_CODE
         translation.activate(language)
@@ -35,10 +39,10 @@ class RefuseNulCharacters:
     usual shape, a page 400. Partner webhooks keep their own contract
     (the signed body is judged by payments intake)."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(WEBHOOK_PREFIX):
             field = self._field_with_nul(request)
             if field is not None:
@@ -46,7 +50,7 @@ class RefuseNulCharacters:
         return self.get_response(request)
 
     @staticmethod
-    def _field_with_nul(request) -> str | None:
+    def _field_with_nul(request: HttpRequest) -> str | None:
         if "\x00" in request.path:
             return "path"
         for name, values in request.GET.lists():
@@ -60,7 +64,7 @@ class RefuseNulCharacters:
         return None
 
     @staticmethod
-    def _refuse(request, field: str) -> HttpResponse:
+    def _refuse(request: HttpRequest, field: str) -> HttpResponse:
         reason = _("Không được chứa ký tự NUL")
         if request.path.startswith("/api/"):
             refusal = ValidationFailed.of({field: [reason]})

@@ -2,10 +2,11 @@
 the vendor's market board and operators. Everyone else sees it masked."""
 
 from core.access import role_of
+from core.actors import Actor
 from core.models import Role
 
 
-def sees_personal_data(user) -> bool:
+def sees_personal_data(user: Actor) -> bool:
     return role_of(user) in (Role.BOARD, Role.OPERATOR)
 
 
@@ -15,7 +16,7 @@ def mask(value: str, keep_start: int = 3, keep_end: int = 2) -> str:
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
-def personal(user, value: str) -> str:
+def personal(user: Actor, value: str) -> str:
     return value if sees_personal_data(user) else mask(value)
 
 
@@ -24,7 +25,7 @@ def personal(user, value: str) -> str:
 PERSONAL_KEYS = frozenset({"phone", "national_id", "account_number", "credit_account", "account"})
 
 
-def personal_fields(user, data: dict | None) -> dict | None:
+def personal_fields(user: Actor, data: dict | None) -> dict | None:
     """A record with its personal values masked for people who do not need them."""
     if data is None or sees_personal_data(user):
         return data

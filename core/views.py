@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ class ThrottledLoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = "login-fail:" + (request.POST.get("username") or "").strip().lower()
         if (cache.get(key) or 0) >= LOGIN_ATTEMPTS:
             form = self.get_form()

@@ -2,7 +2,8 @@
 
 import json
 
-from django.http import Http404, HttpRequest
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,7 +19,7 @@ from core.text import json_storable
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         found = (
             ApiToken.objects.select_related("user")
             .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, user__is_active=True)
@@ -122,7 +123,7 @@ api = Market40Api(
 
 
 @api.exception_handler(DomainError)
-def domain_error(request: HttpRequest, exc: DomainError):
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, exc.body, status=exc.status_code)
 
 
@@ -165,12 +166,12 @@ def input_errors(errors: list[dict]) -> dict[str, list[str]]:
 
 
 @api.exception_handler(ValidationError)
-def invalid_input(request: HttpRequest, exc: ValidationError):
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return domain_error(request, ValidationFailed.of(input_errors(exc.errors)))
 
 
 @api.exception_handler(HttpError)
-def http_error(request: HttpRequest, exc: HttpError):
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """ninja's own refusals; a body it could not read is bad input like any other."""
     if exc.status_code == 400 and isinstance(exc.__cause__, BodyRefused):
         return domain_error(request, ValidationFailed.of({"body": [_(str(exc.__cause__))]}))
@@ -178,12 +179,12 @@ def http_error(request: HttpRequest, exc: HttpError):
 
 
 @api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404):
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Không tìm thấy"}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
-def unauthenticated(request: HttpRequest, exc: AuthenticationError):
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "Chưa đăng nhập hoặc mã truy cập không hợp lệ"}, status=401)
 
 

@@ -81,7 +81,7 @@ TEMPLATES = [
 ]
 
 
-def _database_config() -> dict:
+def _database_config() -> dj_database_url.DBConfig:
     url = env_str("DATABASE_URL")
     if url:
         url = database.checked_url(url)

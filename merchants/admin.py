@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from merchants.models import Market, PaymentCode, Vendor, WalletAccount
 
@@ -25,11 +27,11 @@ class VendorAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Vendor._meta.fields]
     inlines = [WalletAccountInline]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # Vendors are written through services (validation and audit), not here.
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -38,8 +40,8 @@ class PaymentCodeAdmin(admin.ModelAdmin):
     list_display = ["wallet_account", "version", "payment_reference", "issued_at", "revoked_at"]
     readonly_fields = [f.name for f in PaymentCode._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -5,6 +5,7 @@ import csv
 import io
 import random
 
+from core.actors import Actor
 from merchants import imports
 from merchants.models import GoodsCategory, Market
 
@@ -155,7 +156,7 @@ def demo_rows(market: Market, count: int, rnd: random.Random) -> list[list[str]]
     return rows
 
 
-def load_vendors(*, actor, seed: int = 40) -> int:
+def load_vendors(*, actor: Actor, seed: int = 40) -> int:
     """Vendors for every pilot market and three markets outside the pilot."""
     rnd = random.Random(seed)
     created = 0

@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,9 @@ from merchants import services
 from merchants import validation as v
 from merchants.models import GoodsCategory, Market, Vendor, VendorStatus, WalletAccount
 from merchants.services import VendorFields
+
+if TYPE_CHECKING:  # openpyxl loads when a sheet is read or written, not at start-up
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_ROWS = 50_000
 
@@ -78,7 +81,7 @@ def template_xlsx() -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
-    sheet = book.active
+    sheet = cast("Worksheet", book.active)  # a new workbook holds one worksheet, the active one
     sheet.title = "TieuThuong"
     for row in template_rows():
         sheet.append(row)
@@ -96,7 +99,7 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
-def _header_key(text) -> str:
+def _header_key(text: object) -> str:
     return v.normalize_text(str(text or "")).casefold()
 
 
@@ -134,7 +137,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     return rows
 
 
-def _cell_text(cell) -> str:
+def _cell_text(cell: object) -> str:
     # Excel stores a typed number as a float; 912345678.0 must read as digits.
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))

@@ -1,11 +1,13 @@
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
 from pydantic.config import JsonDict
 
+from core.models import AuditEntry
 from core.partners import Partner
 from core.privacy import personal, personal_fields
-from merchants.models import GoodsCategory, VendorStatus
+from merchants.models import GoodsCategory, Market, Vendor, VendorStatus, WalletAccount
 
 
 class MarketOut(Schema):
@@ -20,7 +22,7 @@ class MarketOut(Schema):
     pilot_start_date: dt.date | None
 
     @staticmethod
-    def resolve_district_name(obj) -> str:
+    def resolve_district_name(obj: Market) -> str:
         return obj.get_district_display()
 
 
@@ -45,11 +47,11 @@ class WalletAccountOut(Schema):
     is_active: bool
 
     @staticmethod
-    def resolve_partner_name(obj) -> str:
+    def resolve_partner_name(obj: WalletAccount) -> str:
         return obj.get_partner_display()
 
     @staticmethod
-    def resolve_account_number(obj, context) -> str:
+    def resolve_account_number(obj: WalletAccount, context: dict[str, Any]) -> str:
         # E-wallet account numbers are usually the holder's phone number.
         return personal(context["request"].user, obj.account_number)
 
@@ -94,19 +96,19 @@ class VendorOut(Schema):
     wallet_accounts: list[WalletAccountOut]
 
     @staticmethod
-    def resolve_market(obj) -> str:
+    def resolve_market(obj: Vendor) -> str:
         return obj.market.code
 
     @staticmethod
-    def resolve_phone(obj, context) -> str:
+    def resolve_phone(obj: Vendor, context: dict[str, Any]) -> str:
         return personal(context["request"].user, obj.phone)
 
     @staticmethod
-    def resolve_national_id(obj, context) -> str:
+    def resolve_national_id(obj: Vendor, context: dict[str, Any]) -> str:
         return personal(context["request"].user, obj.national_id)
 
     @staticmethod
-    def resolve_wallet_accounts(obj) -> list:
+    def resolve_wallet_accounts(obj: Vendor) -> list:
         return [a for a in obj.wallet_accounts.all() if a.is_active]
 
 
@@ -136,13 +138,13 @@ class AuditEntryOut(Schema):
     note: str
 
     @staticmethod
-    def resolve_actor(obj) -> str | None:
+    def resolve_actor(obj: AuditEntry) -> str | None:
         return obj.actor.username if obj.actor else None
 
     @staticmethod
-    def resolve_before(obj, context) -> dict | None:
+    def resolve_before(obj: AuditEntry, context: dict[str, Any]) -> dict | None:
         return personal_fields(context["request"].user, obj.before)
 
     @staticmethod
-    def resolve_after(obj, context) -> dict | None:
+    def resolve_after(obj: AuditEntry, context: dict[str, Any]) -> dict | None:
         return personal_fields(context["request"].user, obj.after)

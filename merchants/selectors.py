@@ -4,26 +4,27 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.access import visible_markets
+from core.actors import Actor
 from core.errors import NotFound
 from merchants.models import Market, PaymentCode, Vendor, VendorStatus
 
 
-def markets_visible_to(user) -> QuerySet[Market]:
-    return visible_markets(user)
+def markets_visible_to(user: Actor) -> QuerySet[Market]:
+    return visible_markets(user, Market.objects.all())
 
 
-def get_market_for(user, code: str) -> Market:
+def get_market_for(user: Actor, code: str) -> Market:
     market = markets_visible_to(user).filter(code=code).first()
     if market is None:
         raise NotFound(_("Không tìm thấy chợ"))
     return market
 
 
-def vendors_visible_to(user) -> QuerySet[Vendor]:
+def vendors_visible_to(user: Actor) -> QuerySet[Vendor]:
     return Vendor.objects.filter(market__in=markets_visible_to(user))
 
 
-def get_vendor_for(user, code: str) -> Vendor:
+def get_vendor_for(user: Actor, code: str) -> Vendor:
     vendor = vendors_visible_to(user).filter(code=code).select_related("market").first()
     if vendor is None:
         raise NotFound(_("Không tìm thấy tiểu thương"))
@@ -31,7 +32,7 @@ def get_vendor_for(user, code: str) -> Vendor:
 
 
 def vendor_search(
-    user, *, market: str | None = None, status: str | None = None, search: str | None = None
+    user: Actor, *, market: str | None = None, status: str | None = None, search: str | None = None
 ) -> QuerySet[Vendor]:
     """Vendors a person may see, filtered by market code, status and a free
     search over name, trade name, stall and phone."""

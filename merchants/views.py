@@ -1,11 +1,12 @@
 """Pages for market boards: find, register and edit vendors, import a sheet."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,15 +14,16 @@ from django.views.decorators.http import require_POST
 
 from core import audit
 from core.access import require_market_write, role_of
+from core.actors import Actor
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.models import Role
 from core.partners import Partner
 from merchants import import_jobs, imports, selectors, services
-from merchants.models import GoodsCategory, ImportJob, VendorStatus, WalletAccount
-from printables.links import vendor_link
+from merchants.models import GoodsCategory, ImportJob, Market, PaymentCode, Vendor, VendorStatus, WalletAccount
+from printables.selectors import vendor_link
 
 
-def _writable_markets(user):
+def _writable_markets(user: Actor) -> QuerySet[Market]:
     markets = selectors.markets_visible_to(user)
     return markets if role_of(user) in (Role.BOARD, Role.OPERATOR) else markets.none()
 
@@ -46,7 +48,7 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_context(request: HttpRequest, data: dict, errors: dict, **extra) -> dict:
+def _form_context(request: HttpRequest, data: dict, errors: dict, **extra: Any) -> dict:
     return {
         "data": data,
         "errors": errors,
@@ -61,7 +63,8 @@ def vendor_new(request: HttpRequest) -> HttpResponse:
     markets = _writable_markets(request.user)
     if not markets.exists():
         raise Http404
-    data: dict = {"market": request.GET.get("market") or (markets.first().code if markets.count() == 1 else "")}
+    only = markets.first() if markets.count() == 1 else None
+    data: dict = {"market": request.GET.get("market") or (only.code if only else "")}
     errors: dict = {}
     if request.method == "POST":
         data = request.POST.dict()
@@ -167,7 +170,7 @@ def _report(request: HttpRequest, action: Callable[[], object], success: Callabl
         messages.success(request, success())
 
 
-def _payment_code_of(vendor, code_id: int):
+def _payment_code_of(vendor: Vendor, code_id: int) -> PaymentCode:
     payment_code = selectors.payment_code_of(vendor, code_id)
     if payment_code is None:
         raise Http404

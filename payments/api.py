@@ -1,6 +1,7 @@
 """Webhook endpoints of the partner wallets, and transaction reads."""
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import paginate
@@ -20,7 +21,7 @@ router = Router(tags=["payments"])
 
 
 @router.post("/webhooks/{partner}", auth=None, include_in_schema=False)
-def webhook(request: HttpRequest, partner: str):
+def webhook(request: HttpRequest, partner: str) -> HttpResponse:
     """A partner's notification. No session, so no CSRF; the partner's
     signature on the raw body is the authentication. Under gunicorn the
     same answer comes from `webhook_http.with_webhook_intake`, which skips
@@ -43,7 +44,7 @@ def list_transactions(
     status: Status | None = None,
     kind: Kind | None = None,
     unattributed: bool | None = None,
-):
+) -> QuerySet[Transaction]:
     first = parse_day("date_from", date_from or business_date)
     last = parse_day("date_to", date_to or business_date)
     return selectors.transaction_search(
@@ -61,13 +62,13 @@ def list_transactions(
 
 @router.get("/transactions/unattributed", response=list[TransactionOut])
 @paginate(Pages, page_size=50)
-def list_unattributed(request: HttpRequest):
+def list_unattributed(request: HttpRequest) -> QuerySet[Transaction]:
     require_operator(request.user)
     return selectors.unattributed_queue().select_related("vendor", "market")
 
 
 @router.post("/transactions/{txn_id}/attribute", response=TransactionOut)
-def attribute_transaction(request: HttpRequest, txn_id: int, payload: AttributeIn):
+def attribute_transaction(request: HttpRequest, txn_id: int, payload: AttributeIn) -> Transaction:
     require_operator(request.user)
     txn = get_object_or_404(Transaction, pk=txn_id)
     vendor = get_object_or_404(Vendor.objects.select_related("market"), code=payload.vendor)
@@ -75,7 +76,7 @@ def attribute_transaction(request: HttpRequest, txn_id: int, payload: AttributeI
 
 
 @router.post("/transactions/{txn_id}/dismiss", response=TransactionOut)
-def dismiss_transaction(request: HttpRequest, txn_id: int, payload: DismissIn):
+def dismiss_transaction(request: HttpRequest, txn_id: int, payload: DismissIn) -> Transaction:
     require_operator(request.user)
     txn = get_object_or_404(Transaction, pk=txn_id)
     return services.transaction_dismiss(actor=request.user, txn=txn, note=payload.note)
@@ -83,13 +84,15 @@ def dismiss_transaction(request: HttpRequest, txn_id: int, payload: DismissIn):
 
 @router.get("/webhook-deliveries", response=list[DeliveryOut])
 @paginate(Pages, page_size=50)
-def list_deliveries(request: HttpRequest, partner: Partner | None = None, verdict: Verdict | None = None):
+def list_deliveries(
+    request: HttpRequest, partner: Partner | None = None, verdict: Verdict | None = None
+) -> QuerySet[WebhookDelivery]:
     require_operator(request.user)
     return selectors.delivery_log(partner=partner, verdict=verdict)
 
 
 @router.post("/webhook-deliveries/{delivery_id}/replay", response=DeliveryOut)
-def replay_delivery(request: HttpRequest, delivery_id: int):
+def replay_delivery(request: HttpRequest, delivery_id: int) -> WebhookDelivery:
     require_operator(request.user)
     delivery = get_object_or_404(WebhookDelivery, pk=delivery_id)
     return services.delivery_replay(actor=request.user, delivery=delivery)

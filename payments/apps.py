@@ -7,8 +7,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Thanh toán")
 
     def ready(self) -> None:
-        from market40.celery import app as celery_app
         from payments import followup  # noqa: F401 — registers the outbox handlers
-        from payments.schedule import beat_schedule
-
-        celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **beat_schedule()}

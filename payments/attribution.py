@@ -3,6 +3,7 @@ active wallet account, confirmed by the payment reference when one is given."""
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.utils.translation import get_language
@@ -44,7 +45,8 @@ def match_many(*, partner: str, pairs: list[tuple[str, str]]) -> list[Match]:
         "unnest(CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[]))"
         " WITH ORDINALITY AS p(account, wanted, no_holder, contradicted, n)"
     )
-    sql, params = _rule_sql(source), [*_STATES, *(list(column) for column in columns), partner]
+    sql = _rule_sql(source)
+    params: list[Any] = [*_STATES, *(list(column) for column in columns), partner]
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY p.n", params)
         return [Match(*row) for row in cursor.fetchall()]

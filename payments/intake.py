@@ -5,10 +5,12 @@ database transaction that commits before the partner gets its answer, so an
 acknowledged delivery is durable and its follow-up work cannot be lost.
 """
 
+import datetime as dt
 import functools
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import psycopg
 from django.db import connection, models, transaction
@@ -17,6 +19,7 @@ from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.actors import Actor, recorded_user
 from payments import attribution, outbox
 from payments.models import AlertKind, Kind, OutboxEvent, PaymentAlert, Transaction, WebhookDelivery
 from payments.partners import Notice, Outcome, Rejected, Reply, adapter_for
@@ -39,7 +42,7 @@ class Received:
     def delivery(self) -> WebhookDelivery:
         """The row from the values written, built only when asked for: the
         server answers the partner without it."""
-        row = WebhookDelivery(**self._written)
+        row = WebhookDelivery(**(self._written or {}))
         row._state.adding = False
         return row
 
@@ -51,7 +54,7 @@ def receive_delivery(
     body: bytes | None,
     body_size: int | None = None,
     replay_of: WebhookDelivery | None = None,
-    actor=None,
+    actor: Actor = None,
 ) -> Received:
     """Handle one delivery. `body` is None when it was too large to read.
 
@@ -70,7 +73,7 @@ def receive_delivery(
         "body": body if body is not None and size <= MAX_BODY_BYTES else b"",
         "body_size": size,
         "replay_of_id": replay_of.pk if replay_of is not None else None,
-        "replayed_by_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+        "replayed_by_id": replayer.pk if (replayer := recorded_user(actor)) else None,
     }
     try:
         if body is None or size > MAX_BODY_BYTES:
@@ -122,7 +125,7 @@ def _recorded(partner: str, notice: Notice) -> Transaction:
     return Transaction.objects.get(partner=partner, partner_transaction_id=notice.partner_transaction_id)
 
 
-def _record_new(partner: str, notice: Notice, now, log: dict, reply: Reply) -> dict | None:
+def _record_new(partner: str, notice: Notice, now: dt.datetime, log: dict, reply: Reply) -> dict | None:
     """A new transaction in one statement and one round trip:
     attribute, insert the transaction unless its id exists, and with it the
     delivery log row and the outbox event. One statement is one transaction,
@@ -199,7 +202,7 @@ class _Columns:
     each one's value from a dict by attribute name: what is not given takes
     the field's default, as `save()` would, and JSON goes as its text."""
 
-    def __init__(self, model, *, computed: tuple[str, ...]) -> None:
+    def __init__(self, model: type[models.Model], *, computed: tuple[str, ...]) -> None:
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in computed]
         self._plan = [(f.attname, f.get_default(), isinstance(f, models.JSONField)) for f in self.fields]
 
@@ -222,10 +225,11 @@ _EVENT_COLUMNS = _Columns(OutboxEvent, computed=("transaction",))
 def _record_new_sql(decided: str, *, finds_original: bool) -> str:
     quote = connection.ops.quote_name
 
-    def columns(fields) -> str:
+    # Model fields; get_field may in general return a relation, which these never are.
+    def columns(fields: Iterable[Any]) -> str:
         return ", ".join(quote(f.column) for f in fields)
 
-    def typed(fields) -> str:
+    def typed(fields: Iterable[Any]) -> str:
         # INSERT ... SELECT does not type bare parameters from the target columns.
         return ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
 
@@ -299,5 +303,5 @@ def _differences(existing: Transaction, notice: Notice) -> dict:
     return found or {"content": [existing.content_digest, notice.digest()]}
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value

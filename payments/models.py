@@ -4,12 +4,18 @@ A partner's field names never appear here: adapters in `payments/partners/`
 turn a delivery into a `Notice`, and these tables hold that common shape.
 """
 
+import datetime as dt
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.partners import Partner
+
+if TYPE_CHECKING:  # the adapters build on these models; models only name the Notice's type
+    from payments.partners.base import Notice
 
 
 class Verdict(models.TextChoices):
@@ -60,12 +66,12 @@ class WebhookDelivery(models.Model):
     def __str__(self) -> str:
         return f"{self.get_partner_display()} {self.received_at:%d/%m/%Y %H:%M:%S} {self.verdict}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("webhook deliveries are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("webhook deliveries are append-only")
 
     @property
@@ -174,13 +180,13 @@ class Transaction(models.Model):
         return f"{self.get_partner_display()} {self.partner_transaction_id}"
 
     @classmethod
-    def from_notice(cls, *, partner: str, notice, created_at, **extra) -> "Transaction":
+    def from_notice(cls, *, partner: str, notice: "Notice", created_at: dt.datetime, **extra: Any) -> "Transaction":
         """An unsaved transaction for what a partner told us (a webhook or a
         settlement line)."""
         return cls(**cls.values_from_notice(partner=partner, notice=notice, created_at=created_at), **extra)
 
     @staticmethod
-    def values_from_notice(*, partner: str, notice, created_at) -> dict:
+    def values_from_notice(*, partner: str, notice: "Notice", created_at: dt.datetime) -> dict:
         """The one place a Notice becomes a row's values, by field name."""
         return {
             "partner": partner,

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -34,7 +35,7 @@ _broker_paused_until = 0.0
 HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {}
 
 
-def handler(kind: str):
+def handler(kind: str) -> Callable[[Callable[[OutboxEvent], None]], Callable[[OutboxEvent], None]]:
     def register(func: Callable[[OutboxEvent], None]) -> Callable[[OutboxEvent], None]:
         HANDLERS[kind] = func
         return func
@@ -70,9 +71,7 @@ def dispatch_soon(event_id: int) -> None:
     handed to this process's sender thread, which publishes what gathered
     in one message. The event row is already committed, so an id that dies
     with the process is only late: the sweep sends it."""
-    from market40.celery import app
-
-    if app.conf.task_always_eager:
+    if process_outbox_events.app.conf.task_always_eager:
         # In process there is no broker to spare; run it now, as before.
         dispatch_batch([event_id])
         return
@@ -83,8 +82,6 @@ def dispatch_batch(event_ids: list[int]) -> bool:
     """Hand events to Celery, one message per BATCH_SIZE of them; False when
     the broker could not take them all (the sweep sends the rest)."""
     global _broker_paused_until
-    from payments.tasks import process_outbox_events
-
     for start in range(0, len(event_ids), BATCH_SIZE):
         if time.monotonic() < _broker_paused_until:
             return False
@@ -102,7 +99,7 @@ def dispatch_batch(event_ids: list[int]) -> bool:
 class _Sender:
     """One daemon thread per process that publishes queued event ids, up to
     BATCH_SIZE per message, at most BATCH_WAIT_SECONDS after the first one
-    arrived. Publishing costs about a millisecond of CPU per message, which
+    arrived. Publishing a message costs CPU (docs/benchmarks.md), which
     intake no longer pays per delivery."""
 
     def __init__(self) -> None:
@@ -134,7 +131,7 @@ class _Sender:
 
 
 BATCH_SIZE = 200
-# A tenth of a second gathers a dozen ids per message at a worker's pace
+# A tenth of a second gathers several ids per message at a worker's pace
 # under load, and is nothing next to what follow-up work waits for anyway.
 BATCH_WAIT_SECONDS = 0.1
 _sender_instance: _Sender | None = None
@@ -204,3 +201,20 @@ def drain(*, limit: int = 1000) -> int:
     for event_id in pending(limit=limit):
         done += process(event_id)
     return done
+
+
+# The outbox's Celery tasks, thin: they take ids and call the functions above.
+
+
+@shared_task(name="payments.process_outbox_events", ignore_result=True)
+def process_outbox_events(event_ids: list[int]) -> None:
+    for event_id in event_ids:
+        process(event_id)
+
+
+@shared_task(name="payments.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> int:
+    """Catch up on events whose task was never sent (broker down) or whose
+    worker died; run by Celery beat every minute."""
+    resume_broker()
+    return drain()

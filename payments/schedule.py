@@ -1,4 +1,4 @@
-"""Celery beat entries of the payments app, merged in by `PaymentsConfig.ready`."""
+"""Celery beat entries of the payments app, merged in by `market40.apps.Market40Config.ready`."""
 
 from django.conf import settings
 

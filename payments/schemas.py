@@ -1,8 +1,10 @@
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 
 from core.privacy import personal
+from payments.models import Transaction, WebhookDelivery
 
 
 class TransactionOut(Schema):
@@ -26,15 +28,15 @@ class TransactionOut(Schema):
     source: str
 
     @staticmethod
-    def resolve_vendor(obj) -> str | None:
-        return obj.vendor.code if obj.vendor_id else None
+    def resolve_vendor(obj: Transaction) -> str | None:
+        return obj.vendor.code if obj.vendor else None
 
     @staticmethod
-    def resolve_market(obj) -> str | None:
-        return obj.market.code if obj.market_id else None
+    def resolve_market(obj: Transaction) -> str | None:
+        return obj.market.code if obj.market else None
 
     @staticmethod
-    def resolve_credit_account(obj, context) -> str:
+    def resolve_credit_account(obj: Transaction, context: dict[str, Any]) -> str:
         # A wallet account number is usually its holder's phone number.
         return personal(context["request"].user, obj.credit_account)
 
@@ -63,5 +65,5 @@ class DeliveryOut(Schema):
     body_size: int
 
     @staticmethod
-    def resolve_body(obj) -> str:
+    def resolve_body(obj: WebhookDelivery) -> str:
         return obj.body_text

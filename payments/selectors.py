@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from core.access import role_of, visible_markets
+from core.access import role_of
+from core.actors import Actor
 from core.errors import ValidationFailed
 from core.models import Role
 from core.params import choice
 from core.partners import Partner
 from merchants.models import Market, Vendor
-from merchants.selectors import get_market_for, get_vendor_for
+from merchants.selectors import get_market_for, get_vendor_for, markets_visible_to
 from payments.models import Attribution, Kind, Status, Transaction, WebhookDelivery
 
 # Only completed transactions are money; failed and reversed ones are kept
@@ -73,9 +74,9 @@ def vendor_takings_by_day(vendor: Vendor, first: dt.date, last: dt.date) -> dict
         Transaction.objects.filter(vendor=vendor, business_date__range=(first, last))
         .values("business_date")
         .annotate(payments=Count("pk", filter=PAYMENTS), gross=Sum("amount", filter=PAYMENTS))
-        .annotate(refunds=Sum("amount", filter=REFUNDS))
+        .annotate(refunded=Sum("amount", filter=REFUNDS))
     )
-    by_day = {r["business_date"]: Takings(r["payments"] or 0, r["gross"] or 0, r["refunds"] or 0) for r in rows}
+    by_day = {r["business_date"]: Takings(r["payments"] or 0, r["gross"] or 0, r["refunded"] or 0) for r in rows}
     days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
     return {day: by_day.get(day, Takings(0, 0, 0)) for day in days}
 
@@ -84,7 +85,7 @@ def market_takings(market: Market, day: dt.date) -> Takings:
     return takings(Transaction.objects.filter(market=market, business_date=day))
 
 
-def transactions_visible_to(user) -> QuerySet[Transaction]:
+def transactions_visible_to(user: Actor) -> QuerySet[Transaction]:
     """Boards see their markets' transactions; the department every
     attributed one; operators everything, the unattributed queue included."""
     role = role_of(user)
@@ -94,12 +95,12 @@ def transactions_visible_to(user) -> QuerySet[Transaction]:
     if role == Role.DEPARTMENT:
         return found.filter(market__isnull=False)
     if role == Role.BOARD:
-        return found.filter(market__in=visible_markets(user))
+        return found.filter(market__in=markets_visible_to(user))
     return found.none()
 
 
 def transaction_search(
-    user,
+    user: Actor,
     *,
     partner: str | None = None,
     market: str | None = None,

@@ -1,27 +1,34 @@
-"""Writes people make on payments: resolve the unattributed queue, replay a
-delivery. One function per action, one transaction, audit row inside."""
+"""Writes on payments: people resolve the unattributed queue and replay a
+delivery (one function per action, one transaction, audit row inside), and
+reconciliation records the transactions a settlement file taught it.
+"""
+
+from typing import Any
 
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import audit, clock
 from core.access import require_operator
+from core.actors import Actor
 from core.errors import Conflict, ValidationFailed
 from merchants.models import Vendor, WalletAccount
-from payments import intake, outbox
-from payments.models import Attribution, Transaction, WebhookDelivery
+from payments import attribution, intake, outbox
+from payments.models import Attribution, Source, Transaction, WebhookDelivery
+from payments.partners import Notice
 
 
 def _snapshot(txn: Transaction) -> dict:
     return {
         "attribution": txn.attribution,
-        "vendor": txn.vendor.code if txn.vendor_id else None,
+        "vendor": txn.vendor.code if txn.vendor else None,
         "wallet_account": txn.wallet_account_id,
         "market": txn.market_id,
     }
 
 
-def _claim_unattributed(txn: Transaction, **changes) -> None:
+def _claim_unattributed(txn: Transaction, **changes: Any) -> None:
     """Change the transaction only if it is still in the queue: two operators
     resolving the same one at once cannot both win."""
     updated = Transaction.objects.filter(pk=txn.pk, attribution=Attribution.UNATTRIBUTED).update(**changes)
@@ -31,7 +38,7 @@ def _claim_unattributed(txn: Transaction, **changes) -> None:
         setattr(txn, name, value)
 
 
-def transaction_attribute(*, actor, txn: Transaction, vendor: Vendor, note: str = "") -> Transaction:
+def transaction_attribute(*, actor: Actor, txn: Transaction, vendor: Vendor, note: str = "") -> Transaction:
     """An operator credits an unattributed transaction to a vendor."""
     require_operator(actor)
     if txn.attribution != Attribution.UNATTRIBUTED:
@@ -63,7 +70,7 @@ def transaction_attribute(*, actor, txn: Transaction, vendor: Vendor, note: str 
     return txn
 
 
-def transaction_dismiss(*, actor, txn: Transaction, note: str) -> Transaction:
+def transaction_dismiss(*, actor: Actor, txn: Transaction, note: str) -> Transaction:
     """An operator confirms a transaction belongs to no vendor of ours."""
     require_operator(actor)
     note = " ".join((note or "").split())
@@ -78,7 +85,7 @@ def transaction_dismiss(*, actor, txn: Transaction, note: str) -> Transaction:
     return txn
 
 
-def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+def delivery_replay(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Run a stored delivery through intake again, as of when it arrived.
 
     Useful after a fix (a missing secret, a parser change): the new verdict
@@ -103,3 +110,43 @@ def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             after={"replay": result.delivery.pk, "verdict": result.delivery.verdict, "at": clock.now().isoformat()},
         )
     return result.delivery
+
+
+def _learnt_notice(side: dict[str, Any], txn_id: str, description: str) -> Notice:
+    when = side["completed_at"]
+    if isinstance(when, str):
+        when = parse_datetime(when)
+    return Notice(
+        partner_transaction_id=txn_id,
+        kind=side["kind"],
+        status=side["status"],
+        amount=side["amount"],
+        completed_at=when,
+        credit_account=side["account"],
+        reference=side["reference"],
+        description=description[:200],
+        original_partner_transaction_id=side["original_txn_id"],
+    )
+
+
+def transactions_learn(*, partner: str, lines: list[tuple[str, dict, str]]) -> dict[str, Transaction]:
+    """Record the transactions a settlement file names and no webhook told us
+    about, from (partner txn id, file side, description): marked
+    `source=settlement`, attributed and followed up as intake does it.
+
+    Called inside reconciliation's run, in its database transaction and under
+    its audit row, so a run killed halfway leaves none of them behind.
+    """
+    now = clock.now()
+    notices = [_learnt_notice(side, txn_id, description) for txn_id, side, description in lines]
+    # One attribution query for all of them, by the same rules as intake.
+    matches = attribution.match_many(partner=partner, pairs=[(n.credit_account, n.reference) for n in notices])
+    created = [
+        Transaction.from_notice(
+            partner=partner, notice=notice, created_at=now, source=Source.SETTLEMENT, **match.as_fields()
+        )
+        for notice, match in zip(notices, matches, strict=True)
+    ]
+    Transaction.objects.bulk_create(created, batch_size=2_000)
+    outbox.enqueue_many(kind=outbox.TRANSACTION_CHANGED, transaction_ids=[txn.pk for txn in created])
+    return {txn.partner_transaction_id: txn for txn in created}

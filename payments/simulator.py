@@ -21,7 +21,7 @@ import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import InterfaceError, OperationalError, connection
 
@@ -352,7 +352,7 @@ def play(
     rate: float = 0.0,
     retry_speedup: float = 1.0,
     concurrency: int = 1,
-    on_result: Callable[[Send, Outcome], None] | None = None,
+    on_result: Callable[[Send, Outcome], object] | None = None,
 ) -> Counter:
     """Send `count` deliveries, new ones at `rate` per second (0: as fast as
     possible), and retry each as its partner does (`RETRY_RULES`): same body,
@@ -448,7 +448,7 @@ def play(
     return tally
 
 
-def _answer_of(future) -> Answer:
+def _answer_of(future: Future[Answer]) -> Answer:
     try:
         return future.result()
     except Exception:  # noqa: BLE001 — a transport that broke is a delivery with no answer

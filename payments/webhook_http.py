@@ -59,7 +59,8 @@ def _read_body(request: HttpRequest) -> tuple[bytes | None, int]:
 
 class _Security(SecurityMiddleware):
     def __init__(self) -> None:
-        super().__init__(get_response=lambda request: None)
+        # Only its request and response hooks run; there is no chain to call.
+        super().__init__(get_response=lambda request: None)  # type: ignore[arg-type]
 
 
 def with_webhook_intake(django_app: Callable) -> Callable:
@@ -76,7 +77,7 @@ def with_webhook_intake(django_app: Callable) -> Callable:
         request = WSGIRequest(environ)
         try:
             request.get_host()  # ALLOWED_HOSTS, as for every other request
-            response = security.process_request(request)  # HTTPS redirect
+            response: HttpResponse | None = security.process_request(request)  # HTTPS redirect
             if response is None:
                 with translation.override(settings.LANGUAGE_CODE):
                     response = webhook_response(request, partner)
@@ -85,7 +86,8 @@ def with_webhook_intake(django_app: Callable) -> Callable:
         response = security.process_response(request, response)
         # Without a length the server would chunk the answer; partners keep connections open.
         response.headers.setdefault("Content-Length", str(len(response.content)))
-        response._resource_closers.append(request.close)
+        # As Django's handler does; the name is private, so the stubs leave it out.
+        response._resource_closers.append(request.close)  # type: ignore[attr-defined]
         # Closing the response sends request_finished, as Django's handler does.
         start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
         return response

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from printables.models import PosterBatch
 
@@ -9,5 +10,5 @@ class PosterBatchAdmin(admin.ModelAdmin):
     list_filter = ["state", "layout"]
     readonly_fields = [f.name for f in PosterBatch._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

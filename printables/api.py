@@ -1,7 +1,7 @@
 """Payment codes, their images, posters and the vendor link, under /api/v1/."""
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +18,7 @@ from core.privacy import personal
 from merchants import selectors as merchant_selectors
 from merchants import services as merchant_services
 from merchants.models import PaymentCode, Vendor, WalletAccount
-from printables import documents, links, qr, selectors, services
+from printables import documents, qr, selectors, services
 from printables.models import BatchState, PosterBatch
 
 router = Router(tags=["payment codes and posters"])
@@ -58,7 +58,7 @@ class PaymentCodeOut(Schema):
         return Partner(obj.wallet_account.partner).label
 
     @staticmethod
-    def resolve_account_number(obj: PaymentCode, context) -> str:
+    def resolve_account_number(obj: PaymentCode, context: dict[str, Any]) -> str:
         # The payload keeps the number: it is what the poster shows at the stall.
         return personal(context["request"].user, obj.wallet_account.account_number)
 
@@ -133,7 +133,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 
 @router.get("/vendors/{code}/payment-codes", response=list[PaymentCodeOut])
-def list_payment_codes(request: HttpRequest, code: str, active: bool | None = None):
+def list_payment_codes(request: HttpRequest, code: str, active: bool | None = None) -> list[PaymentCode]:
     vendor = merchant_selectors.get_vendor_for(request.user, code)
     codes = selectors.vendor_codes(vendor)
     if active is not None:
@@ -142,19 +142,19 @@ def list_payment_codes(request: HttpRequest, code: str, active: bool | None = No
 
 
 @router.post("/vendors/{code}/payment-codes/{code_id}/reissue", response={201: PaymentCodeOut})
-def reissue_payment_code(request: HttpRequest, code: str, code_id: int):
+def reissue_payment_code(request: HttpRequest, code: str, code_id: int) -> Status:
     _vendor, payment_code = _code_for(request, code, code_id)
     return Status(201, merchant_services.payment_code_reissue(actor=request.user, code=payment_code))
 
 
 @router.post("/vendors/{code}/payment-codes/{code_id}/revoke", response=PaymentCodeOut)
-def revoke_payment_code(request: HttpRequest, code: str, code_id: int, payload: RevokeIn):
+def revoke_payment_code(request: HttpRequest, code: str, code_id: int, payload: RevokeIn) -> PaymentCode:
     _vendor, payment_code = _code_for(request, code, code_id)
     return merchant_services.payment_code_revoke(actor=request.user, code=payment_code, reason=payload.reason)
 
 
 @router.post("/vendors/{code}/wallet-accounts/{account_id}/issue-code", response={201: PaymentCodeOut})
-def issue_payment_code(request: HttpRequest, code: str, account_id: int):
+def issue_payment_code(request: HttpRequest, code: str, account_id: int) -> Status:
     vendor = merchant_selectors.get_vendor_for(request.user, code)
     account = get_object_or_404(WalletAccount.objects.select_related("vendor__market"), pk=account_id, vendor=vendor)
     return Status(201, merchant_services.payment_code_issue(actor=request.user, account=account))
@@ -165,7 +165,7 @@ def issue_payment_code(request: HttpRequest, code: str, account_id: int):
     url_name="qr_png",
     openapi_extra=file_answer("image/png", description="Ảnh QR", extra=GONE),
 )
-def payment_code_png(request: HttpRequest, code: str, code_id: int):
+def payment_code_png(request: HttpRequest, code: str, code_id: int) -> HttpResponse:
     payment_code = _active_image_payload(request, code, code_id)
     response = HttpResponse(qr.png(payment_code.payload), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="{code}-{payment_code.wallet_account.partner}.png"'
@@ -177,7 +177,7 @@ def payment_code_png(request: HttpRequest, code: str, code_id: int):
     url_name="qr_svg",
     openapi_extra=file_answer("image/svg+xml", description="Ảnh QR", extra=GONE),
 )
-def payment_code_svg(request: HttpRequest, code: str, code_id: int):
+def payment_code_svg(request: HttpRequest, code: str, code_id: int) -> HttpResponse:
     payment_code = _active_image_payload(request, code, code_id)
     return HttpResponse(qr.svg(payment_code.payload), content_type="image/svg+xml")
 
@@ -186,18 +186,18 @@ def payment_code_svg(request: HttpRequest, code: str, code_id: int):
     "/vendors/{code}/poster.pdf",
     openapi_extra=file_answer("application/pdf", description="Áp phích A5", extra=CONFLICT),
 )
-def vendor_poster(request: HttpRequest, code: str):
+def vendor_poster(request: HttpRequest, code: str) -> HttpResponse:
     vendor = merchant_selectors.get_vendor_for(request.user, code)
     return _pdf(documents.vendor_poster_pdf(vendor), f"{vendor.code}.pdf")
 
 
 @router.get("/vendors/{code}/link", response=VendorLinkOut)
-def vendor_link(request: HttpRequest, code: str):
+def vendor_link(request: HttpRequest, code: str) -> dict[str, Any]:
     vendor = merchant_selectors.get_vendor_for(request.user, code)
     # The link is the vendor's key to its codes and takings: the people who
     # hand it over (its board, operators) get it, as on the vendor's page.
     require_market_write(request.user, vendor.market)
-    return {"url": links.vendor_link(vendor), "valid_days": settings.VENDOR_LINK_MAX_AGE_DAYS}
+    return {"url": selectors.vendor_link(vendor), "valid_days": settings.VENDOR_LINK_MAX_AGE_DAYS}
 
 
 @router.get(
@@ -206,25 +206,24 @@ def vendor_link(request: HttpRequest, code: str):
     url_name="market_posters_pdf",
     openapi_extra=file_answer("application/pdf", description="Áp phích của chợ", extra=CONFLICT),
 )
-def market_posters(request: HttpRequest, code: str, layout: Layout = "a5"):
+def market_posters(request: HttpRequest, code: str, layout: Layout = "a5") -> HttpResponse | Status:
     """Small markets: the PDF now. Large ones: the batch's file when ready, else 202 and its status."""
     market = merchant_selectors.get_market_for(request.user, code)
-    layout = services.clean_layout(layout)
+    paper = services.clean_layout(layout)
     items = selectors.market_posters(market)
     if len(items) <= services.direct_render_limit():
-        return _pdf(documents.market_posters_pdf(market, layout=layout, items=items), f"{market.code}-{layout}.pdf")
-    batch = services.poster_batch_request(actor=request.user, market=market, layout=layout)
+        return _pdf(documents.market_posters_pdf(market, layout=paper, items=items), f"{market.code}-{paper}.pdf")
+    batch = services.poster_batch_request(actor=request.user, market=market, layout=paper)
     if batch.state == BatchState.DONE:
         with batch.file.open("rb") as handle:
-            return _pdf(handle.read(), f"{market.code}-{layout}.pdf")
+            return _pdf(handle.read(), f"{market.code}-{paper}.pdf")
     return Status(202, batch)
 
 
 @router.get("/markets/{code}/posters/status", response=BatchOut, url_name="poster_batch_status")
-def poster_batch_status(request: HttpRequest, code: str, layout: Layout = "a5"):
+def poster_batch_status(request: HttpRequest, code: str, layout: Layout = "a5") -> PosterBatch:
     market = merchant_selectors.get_market_for(request.user, code)
-    layout = services.clean_layout(layout)
-    batch = selectors.latest_batch(market, layout=layout)
+    batch = selectors.latest_batch(market, layout=services.clean_layout(layout))
     if batch is None:
         raise NotFound(_("Chưa có yêu cầu in áp phích nào cho chợ này"))
     return batch

@@ -1,8 +1,8 @@
-"""The vendor's own link: signed, no account, valid VENDOR_LINK_MAX_AGE_DAYS."""
+"""The token of the vendor's own link: signed, no account, valid
+VENDOR_LINK_MAX_AGE_DAYS. The link itself is `selectors.vendor_link`."""
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 
 from merchants.models import Vendor
 
@@ -11,12 +11,6 @@ SALT = "printables.vendor-link"
 
 def vendor_token(vendor: Vendor) -> str:
     return signing.dumps({"v": vendor.code}, salt=SALT, compress=False)
-
-
-def vendor_link(vendor: Vendor) -> str:
-    """Absolute URL of the vendor's page of codes and downloads."""
-    path = reverse("vendor-link", kwargs={"token": vendor_token(vendor)})
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def vendor_code_from_token(token: str) -> str | None:

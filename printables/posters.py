@@ -270,7 +270,8 @@ def render(
     out = io.BytesIO()
     pagesize = A5 if layout == "a5" else landscape(A4)
     # The initial font is ours too, so no unembedded Helvetica is ever referenced.
-    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)
+    # The stubs type initialFontName as a number; reportlab takes a font's name.
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1, initialFontName=REGULAR, initialFontSize=10)  # type: ignore[arg-type]
     canvas.setTitle(title or _("Áp phích mã QR thanh toán"))
     canvas.setAuthor("Chợ 4.0")
     canvas.setCreator("Chợ 4.0")

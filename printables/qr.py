@@ -157,7 +157,7 @@ def _interleaved(words: list[int], version: int) -> list[int]:
         offset += block.data_count
         data_blocks.append(chunk)
         ec_blocks.append(_rs_remainder(chunk, block.total_count - block.data_count))
-    out = []
+    out: list[int] = []
     for group in (data_blocks, ec_blocks):
         for i in range(max(len(b) for b in group)):
             out.extend(b[i] for b in group if i < len(b))
@@ -214,9 +214,9 @@ def _frame(version: int) -> _Frame:
     if version >= 7:
         bits = util.BCH_type_number(version)
         for i in range(18):
-            dark = bool((bits >> i) & 1)
-            grid[i // 3][i % 3 + n - 11] = dark
-            grid[i % 3 + n - 11][i // 3] = dark
+            is_dark = bool((bits >> i) & 1)
+            grid[i // 3][i % 3 + n - 11] = is_dark
+            grid[i % 3 + n - 11][i // 3] = is_dark
 
     def bit(r: int, c: int) -> int:
         return n * n - 1 - (r * n + c)
@@ -331,10 +331,10 @@ def png(text: str, *, module_px: int = 10) -> bytes:
     symbol = matrix(text)
     side = symbol.size + 2 * QUIET_ZONE
     image = Image.new("1", (side, side), 1)
-    pixels = image.load()
+    pixels = image.load()  # never None for an image made in memory
     for r, c, length in symbol.dark_runs():
         for x in range(c, c + length):
-            pixels[x + QUIET_ZONE, r + QUIET_ZONE] = 0
+            pixels[x + QUIET_ZONE, r + QUIET_ZONE] = 0  # type: ignore[index]
     image = image.resize((side * module_px, side * module_px), Image.Resampling.NEAREST)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)

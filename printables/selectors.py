@@ -3,11 +3,14 @@
 import hashlib
 import json
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from core import clock
 from core.partners import Partner
 from merchants.models import Market, PaymentCode, Vendor, VendorStatus
+from printables.links import vendor_token
 from printables.models import PosterBatch
 from printables.posters import LAYOUT_VERSION, PosterCode, PosterData
 
@@ -108,3 +111,9 @@ def latest_batch(market: Market, *, layout: str) -> PosterBatch | None:
     """The market's most recently touched batch for a layout, for its progress."""
     batches = PosterBatch.objects.filter(market=market, layout=layout).select_related("market")
     return batches.order_by("-updated_at", "-pk").first()
+
+
+def vendor_link(vendor: Vendor) -> str:
+    """Absolute URL of the vendor's page of codes and downloads."""
+    path = reverse("vendor-link", kwargs={"token": vendor_token(vendor)})
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path

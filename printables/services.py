@@ -5,24 +5,21 @@ could audit, so it records who asked but writes no audit row.
 """
 
 import datetime as dt
-import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.actors import Actor, recorded_user
 from core.errors import ValidationFailed
 from merchants.models import Market
 from printables import posters, selectors
 from printables.models import BatchState, PosterBatch
-
-log = logging.getLogger(__name__)
+from printables.poster_jobs import render_poster_batch
 
 # A queued or running batch untouched this long lost its worker: run it again.
 STALE_AFTER = dt.timedelta(minutes=10)
-PROGRESS_EVERY = 20
 
 
 def direct_render_limit() -> int:
@@ -37,7 +34,7 @@ def clean_layout(layout: str | None) -> str:
     return layout
 
 
-def poster_batch_request(*, actor, market: Market, layout: str) -> PosterBatch:
+def poster_batch_request(*, actor: Actor, market: Market, layout: str) -> PosterBatch:
     """The batch for the market's current posters: found, restarted or created and queued."""
     layout = clean_layout(layout)
     fingerprint = selectors.posters_fingerprint(selectors.market_posters(market), layout=layout)
@@ -48,7 +45,7 @@ def poster_batch_request(*, actor, market: Market, layout: str) -> PosterBatch:
             layout=layout,
             fingerprint=fingerprint,
             defaults={
-                "requested_by": actor if getattr(actor, "is_authenticated", False) else None,
+                "requested_by": recorded_user(actor),
                 "created_at": now,
                 "updated_at": now,
             },
@@ -63,8 +60,6 @@ def poster_batch_request(*, actor, market: Market, layout: str) -> PosterBatch:
                 == 1
             )
         if queue:
-            from printables.tasks import render_poster_batch
-
             batch_id = batch.pk
             transaction.on_commit(lambda: render_poster_batch.delay(batch_id))
     # Read once more: restarted above, or with tasks run in process (the
@@ -77,51 +72,5 @@ def _needs_restart(batch: PosterBatch, now: dt.datetime) -> bool:
     if batch.state == BatchState.FAILED:
         return True
     if batch.state == BatchState.DONE:
-        return not (batch.file and batch.file.storage.exists(batch.file.name))
+        return not (batch.file.name and batch.file.storage.exists(batch.file.name))
     return now - batch.updated_at > STALE_AFTER
-
-
-def poster_batch_render(*, batch_id: int) -> None:
-    """Draw a queued batch. Claimed with a conditional update: one worker per batch."""
-    now = clock.now()
-    claimed = PosterBatch.objects.filter(pk=batch_id, state=BatchState.QUEUED).update(
-        state=BatchState.RUNNING, updated_at=now
-    )
-    if not claimed:
-        return
-    batch = PosterBatch.objects.select_related("market").get(pk=batch_id)
-    try:
-        items = selectors.market_posters(batch.market)
-        if selectors.posters_fingerprint(items, layout=batch.layout) != batch.fingerprint:
-            _fail(batch, _("Mã QR của chợ đã thay đổi trong lúc tạo tệp; vui lòng yêu cầu lại"))
-            return
-        PosterBatch.objects.filter(pk=batch_id).update(total=len(items))
-
-        def progress(done: int) -> None:
-            if done % PROGRESS_EVERY == 0:
-                PosterBatch.objects.filter(pk=batch_id).update(done=done, updated_at=clock.now())
-
-        pdf = posters.render(items, layout=batch.layout, title=batch.market.name, progress=progress)
-        name = f"{batch.market.code}-{batch.layout}-{batch.fingerprint[:16]}.pdf"
-        batch.file.save(name, ContentFile(pdf), save=False)
-        finished = clock.now()
-        PosterBatch.objects.filter(pk=batch_id).update(
-            file=batch.file.name, state=BatchState.DONE, done=len(items), updated_at=finished, finished_at=finished
-        )
-    except Exception:
-        log.exception("poster batch %s failed", batch_id)
-        _fail(batch, _("Không tạo được tệp áp phích; vui lòng thử lại"))
-        return
-    _drop_superseded_files(batch)
-
-
-def _fail(batch: PosterBatch, reason: str) -> None:
-    PosterBatch.objects.filter(pk=batch.pk).update(state=BatchState.FAILED, error=reason, updated_at=clock.now())
-
-
-def _drop_superseded_files(batch: PosterBatch) -> None:
-    """Files of the market's older contents are never served again."""
-    stale = PosterBatch.objects.filter(market=batch.market, layout=batch.layout).exclude(pk=batch.pk).exclude(file="")
-    for old in stale:
-        old.file.delete(save=False)
-        PosterBatch.objects.filter(pk=old.pk).update(file="")

@@ -1,8 +1,6 @@
-from celery import shared_task
+"""The app's Celery tasks, where the worker's autodiscovery looks for them.
+Each is declared beside the work it runs."""
 
+from printables.poster_jobs import render_poster_batch
 
-@shared_task(name="printables.render_poster_batch")
-def render_poster_batch(batch_id: int) -> None:
-    from printables import services
-
-    services.poster_batch_render(batch_id=batch_id)
+__all__ = ["render_poster_batch"]

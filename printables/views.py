@@ -1,22 +1,27 @@
 """Pages: a vendor's own signed link (no account), and printing for boards."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core import clock
+from core.actors import Actor
 from core.errors import DomainError, NotFound
 from merchants import selectors as merchant_selectors
 from merchants.models import Market, Vendor, VendorStatus
 from payments import selectors as payment_selectors
 from printables import documents, links, posters, qr, selectors, services
 from printables.models import BatchState
+
+_Found = TypeVar("_Found")
 
 
 def _pdf(content: bytes, filename: str, *, download: bool = False) -> HttpResponse:
@@ -80,7 +85,7 @@ def vendor_link_qr(request: HttpRequest, token: str, code_id: int) -> HttpRespon
 # --- board pages -------------------------------------------------------------
 
 
-def _visible(getter, user, code: str):
+def _visible(getter: Callable[[Actor, str], _Found], user: Actor, code: str) -> _Found:
     try:
         return getter(user, code)
     except NotFound as exc:
@@ -117,9 +122,10 @@ def market_posters(request: HttpRequest, code: str) -> HttpResponse:
     items = selectors.market_posters(market)
     fingerprint = selectors.posters_fingerprint(items, layout=layout)
     batch = selectors.latest_batch(market, layout=layout)
-    current = batch is not None and batch.fingerprint == fingerprint
+    if batch is not None and batch.fingerprint != fingerprint:
+        batch = None  # drawn from contents the market no longer has
     direct = len(items) <= services.direct_render_limit()
-    running = current and batch.state in (BatchState.QUEUED, BatchState.RUNNING)
+    running = batch is not None and batch.state in (BatchState.QUEUED, BatchState.RUNNING)
     return render(
         request,
         "printables/market_posters.html",
@@ -129,8 +135,8 @@ def market_posters(request: HttpRequest, code: str) -> HttpResponse:
             "layouts": [("a5", _("Mỗi áp phích một tờ A5")), ("a4x2", _("Hai áp phích A5 trên một tờ A4"))],
             "count": len(items),
             "direct": direct,
-            "batch": batch if current else None,
-            "ready": current and batch.state == BatchState.DONE,
+            "batch": batch,
+            "ready": batch is not None and batch.state == BatchState.DONE,
             "running": running,
             "layout_version": posters.LAYOUT_VERSION,
         },
@@ -138,7 +144,7 @@ def market_posters(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def market_posters_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def market_posters_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
     market: Market = _visible(merchant_selectors.get_market_for, request.user, code)
     layout = _layout(request)
     items = selectors.market_posters(market)

@@ -1,6 +1,7 @@
 """Plain Vietnamese for each difference: what differs, and what usually causes it."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,15 +12,16 @@ from reconciliation.matching import Outcome
 from reconciliation.models import ExceptionKind
 from reconciliation.parsers import Kind, Status
 
-KIND_WORDS = {Kind.PAYMENT: gettext_lazy("thanh toán"), Kind.REFUND: gettext_lazy("hoàn tiền")}
-STATUS_WORDS = {
+# Lazy translations, turned into text where they are shown.
+KIND_WORDS: dict[str, object] = {Kind.PAYMENT: gettext_lazy("thanh toán"), Kind.REFUND: gettext_lazy("hoàn tiền")}
+STATUS_WORDS: dict[str, object] = {
     Status.COMPLETED: gettext_lazy("thành công"),
     Status.FAILED: gettext_lazy("thất bại"),
     Status.REVERSED: gettext_lazy("đã đảo"),
 }
 
 
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, object] = {
     Outcome.MATCHED: gettext_lazy("Khớp"),
     Outcome.AMOUNT_DIFFERS: ExceptionKind.AMOUNT_DIFFERS.label,
     Outcome.STATUS_DIFFERS: ExceptionKind.STATUS_DIFFERS.label,
@@ -35,10 +37,9 @@ def outcome_label(name: str) -> str:
     return str(OUTCOME_LABELS.get(name, name))
 
 
-def state_words(side: dict) -> str:
-    kind = str(KIND_WORDS.get(side.get("kind"), side.get("kind") or ""))
-    status = str(STATUS_WORDS.get(side.get("status"), side.get("status") or ""))
-    return f"{kind} {status}".strip()
+def state_words(side: dict[str, Any]) -> str:
+    kind, status = side.get("kind") or "", side.get("status") or ""
+    return f"{KIND_WORDS.get(kind, kind)} {STATUS_WORDS.get(status, status)}".strip()
 
 
 def _partner(partner: str) -> str:
@@ -56,6 +57,8 @@ def explain(
     file_name: str = "",
 ) -> str:
     name = _partner(partner)
+    # Each kind reads the sides it has; the others are None.
+    file_side, recorded_side = file_side or {}, recorded_side or {}
     if kind == ExceptionKind.AMOUNT_DIFFERS:
         diff = file_side["amount"] - recorded_side["amount"]
         return _(

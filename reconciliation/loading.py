@@ -10,17 +10,22 @@ import datetime as dt
 import io
 import operator
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import psycopg
 from django.db import DataError, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.db.models.fields import AutoFieldMixin
 
 from core.clock import day_bounds
 from reconciliation.models import SettlementFile, SettlementFileContent, SettlementLine
 from reconciliation.parsers import Line, NotStrictShape, parser_for
+
+if TYPE_CHECKING:
+    from _csv import Writer as CsvWriter
 
 COLUMNS = [
     "file_id",
@@ -63,7 +68,7 @@ def compress_later(content: bytes) -> Future[bytes]:
     return future
 
 
-def insert_rows(objects: list[Model]) -> None:
+def insert_rows(objects: Sequence[Model]) -> None:
     """Insert unsaved model instances of one model (their ids are not read back).
 
     With COPY: for the ten thousand exceptions of a bad night it costs a
@@ -73,7 +78,7 @@ def insert_rows(objects: list[Model]) -> None:
         return
     meta = objects[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key or not isinstance(f, AutoFieldMixin)]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[arg-type]  # concrete: named
     # The connection itself, not the `connection` proxy: the fields consult it
     # for every value, and through the proxy that lookup costs more than the value.
     db = connections[connection.alias]
@@ -96,7 +101,7 @@ _PLAIN_FIELDS = (
 )
 
 
-def _value_getter(field: models.Field, db) -> Callable[[Model], object]:
+def _value_getter(field: models.Field, db: BaseDatabaseWrapper) -> Callable[[Model], object]:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=True), db)  # the time is set here
     if isinstance(field, _PLAIN_FIELDS):
@@ -178,7 +183,7 @@ def _strict_rows(file_id: int, pieces: Iterator[list[bytes]]) -> Iterator[tuple[
         fresh = set(ids)
         if len(fresh) == len(ids) and seen.isdisjoint(fresh):
             seen |= fresh
-            rows = map(first.__mod__, zip(numbers, lines, strict=True))
+            rows: Iterator[bytes] = map(first.__mod__, zip(numbers, lines, strict=True))
         else:
             rows = _flag_repeats(first, again, zip(numbers, lines, ids, strict=True), seen)
         yield len(lines), b"\n".join(rows) + b"\n"
@@ -266,7 +271,7 @@ def _copy(table: str, file_id: int, lines: Iterable[Line]) -> int:
     return count
 
 
-def _write_chunk(copy, writer, buffer: io.StringIO, batch: list[tuple]) -> int:
+def _write_chunk(copy: psycopg.Copy, writer: "CsvWriter", buffer: io.StringIO, batch: list[tuple]) -> int:
     writer.writerows(batch)
     copy.write(buffer.getvalue())
     buffer.seek(0)

@@ -22,7 +22,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -122,7 +122,7 @@ ORDER BY t.completed_at, t.id
 class Counted(NamedTuple):
     """Lines or transactions counted together, with their sums."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the field shadows tuple.count, which nothing here calls
     file_amount: int = 0
     recorded_amount: int = 0
     fee: int = 0
@@ -283,7 +283,7 @@ class LineReading:
 
 def read_lines(*, partner: str, file_id: int) -> LineReading:
     """Sum the matched lines and fetch every other line, in one join."""
-    params = {"partner": partner, "file": file_id, "learnt": Source.SETTLEMENT}
+    params: dict[str, Any] = {"partner": partner, "file": file_id, "learnt": Source.SETTLEMENT}
     matched, line_numbers = [], []
     with connection.cursor() as cursor:
         cursor.execute(_LINE_GROUPS, params)
@@ -353,8 +353,8 @@ def match_file(
             settled=_settled(row),
         )
         # A duplicate line settles nothing: the first line of its id did.
-        vendor = None if row["outcome"] == Outcome.DUPLICATE_LINE else VendorKey(row["market_id"], row["vendor_id"])
-        result.add(row["outcome"], counted, vendor=vendor)
+        settled_by = None if row["outcome"] == Outcome.DUPLICATE_LINE else VendorKey(row["market_id"], row["vendor_id"])
+        result.add(row["outcome"], counted, vendor=settled_by)
         recorded = _recorded_side(row) if row["txn_id"] is not None else None
         result.differences.append(
             Difference(

@@ -12,9 +12,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core import clock
+from core.actors import Actor
 from core.formatting import format_date, format_datetime, format_vnd
 from core.partners import Partner
 from reconciliation import selectors
@@ -48,19 +49,19 @@ def _csv_row(exception: ReconciliationException) -> list:
         exception.get_kind_display(),
         exception.partner_txn_id,
         exception.line_no or "",
-        exception.market.code if exception.market_id else "",
-        exception.vendor.full_name if exception.vendor_id else "",
+        exception.market.code if exception.market else "",
+        exception.vendor.full_name if exception.vendor else "",
         "" if exception.file_amount is None else exception.file_amount,
         "" if exception.recorded_amount is None else exception.recorded_amount,
         exception.get_status_display(),
         exception.explanation,
         format_datetime(exception.resolved_at),
-        exception.resolved_by.username if exception.resolved_by_id else "",
+        exception.resolved_by.username if exception.resolved_by else "",
         exception.resolution_note,
     ]
 
 
-def run_csv(user, run: ReconciliationRun) -> bytes:
+def run_csv(user: Actor, run: ReconciliationRun) -> bytes:
     """The run's differences that this person may see, one per row. Amounts
     are whole đồng without separators so a spreadsheet reads them as numbers."""
     out = io.StringIO()
@@ -105,7 +106,7 @@ def _table(rows: list[list], widths: list[float], *, numeric_from: int) -> Table
     return table
 
 
-def run_pdf(user, run: ReconciliationRun) -> bytes:
+def run_pdf(user: Actor, run: ReconciliationRun) -> bytes:
     _register_fonts()
     styles = _styles()
     out = io.BytesIO()
@@ -119,7 +120,7 @@ def run_pdf(user, run: ReconciliationRun) -> bytes:
         title=_("Báo cáo đối soát %(partner)s ngày %(day)s")
         % {"partner": Partner(run.partner).label, "day": format_date(run.business_date)},
     )
-    story = [
+    story: list[Flowable] = [
         Paragraph(
             _("Báo cáo đối soát %(partner)s — ngày %(day)s")
             % {"partner": Partner(run.partner).label, "day": format_date(run.business_date)},
@@ -131,7 +132,7 @@ def run_pdf(user, run: ReconciliationRun) -> bytes:
                 " · In lúc %(now)s"
             )
             % {
-                "file": run.file.file_name if run.file_id else _("chưa có"),
+                "file": run.file.file_name if run.file else _("chưa có"),
                 "status": run.get_status_display(),
                 "attempt": run.attempts,
                 "finished": format_datetime(run.finished_at),
@@ -155,7 +156,9 @@ def run_pdf(user, run: ReconciliationRun) -> bytes:
         ),
         Paragraph(_("Kết quả theo loại"), styles["heading"]),
     ]
-    outcome_rows = [[_("Kết quả"), _("Số giao dịch"), _("Theo tệp"), _("Theo hệ thống"), _("Phí"), _("Thực nhận")]]
+    outcome_rows: list[list] = [
+        [_("Kết quả"), _("Số giao dịch"), _("Theo tệp"), _("Theo hệ thống"), _("Phí"), _("Thực nhận")]
+    ]
     for row in selectors.outcome_rows(run):
         outcome_rows.append(
             [
@@ -172,7 +175,7 @@ def run_pdf(user, run: ReconciliationRun) -> bytes:
     markets = selectors.market_totals(run)
     if markets:
         story.append(Paragraph(_("Tiền quyết toán theo chợ"), styles["heading"]))
-        market_rows = [[_("Chợ"), _("Số giao dịch"), _("Số tiền"), _("Phí"), _("Thực nhận")]]
+        market_rows: list[list] = [[_("Chợ"), _("Số giao dịch"), _("Số tiền"), _("Phí"), _("Thực nhận")]]
         for row in markets:
             market_rows.append(
                 [
@@ -189,7 +192,7 @@ def run_pdf(user, run: ReconciliationRun) -> bytes:
     total = exceptions.count()
     story.append(Paragraph(_("Chênh lệch (%(n)d)") % {"n": total}, styles["heading"]))
     if total:
-        rows = [[_("Loại"), _("Mã giao dịch"), _("Trạng thái"), _("Giải thích")]]
+        rows: list[list] = [[_("Loại"), _("Mã giao dịch"), _("Trạng thái"), _("Giải thích")]]
         for exception in exceptions[:PDF_EXCEPTION_ROWS]:
             rows.append(
                 [

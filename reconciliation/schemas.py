@@ -1,8 +1,10 @@
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 
 from core.privacy import personal_fields
+from reconciliation.models import ReconciliationException
 
 
 class SettlementFileOut(Schema):
@@ -75,27 +77,27 @@ class ExceptionOut(Schema):
     resolution_note: str
 
     @staticmethod
-    def resolve_kind_name(obj) -> str:
+    def resolve_kind_name(obj: ReconciliationException) -> str:
         return obj.get_kind_display()
 
     @staticmethod
-    def resolve_market(obj) -> str | None:
-        return obj.market.code if obj.market_id else None
+    def resolve_market(obj: ReconciliationException) -> str | None:
+        return obj.market.code if obj.market else None
 
     @staticmethod
-    def resolve_vendor(obj) -> str | None:
-        return obj.vendor.code if obj.vendor_id else None
+    def resolve_vendor(obj: ReconciliationException) -> str | None:
+        return obj.vendor.code if obj.vendor else None
 
     @staticmethod
-    def resolve_resolved_by(obj) -> str | None:
-        return obj.resolved_by.username if obj.resolved_by_id else None
+    def resolve_resolved_by(obj: ReconciliationException) -> str | None:
+        return obj.resolved_by.username if obj.resolved_by else None
 
     @staticmethod
-    def resolve_file_side(obj, context) -> dict | None:
+    def resolve_file_side(obj: ReconciliationException, context: dict[str, Any]) -> dict | None:
         return personal_fields(context["request"].user, obj.file_side)
 
     @staticmethod
-    def resolve_recorded_side(obj, context) -> dict | None:
+    def resolve_recorded_side(obj: ReconciliationException, context: dict[str, Any]) -> dict | None:
         return personal_fields(context["request"].user, obj.recorded_side)
 
 

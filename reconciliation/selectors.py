@@ -1,13 +1,17 @@
 """Reads of runs and exceptions that pages, the API, exports and the command share."""
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from core.access import role_of, visible_markets
+from core.access import role_of
+from core.actors import Actor
 from core.errors import NotFound, PermissionDenied
 from core.models import Role
 from core.params import choice, parse_day
 from core.partners import Partner
+from merchants.selectors import markets_visible_to
 from reconciliation.matching import LINE_OUTCOMES, OUTCOMES
 from reconciliation.models import (
     ExceptionKind,
@@ -18,14 +22,19 @@ from reconciliation.models import (
 )
 
 
-def require_run_reader(user) -> None:
+def require_run_reader(user: Actor) -> None:
     """Runs hold every market's money: operators and the department read them."""
     if role_of(user) not in (Role.OPERATOR, Role.DEPARTMENT):
         raise PermissionDenied(_("Chỉ cán bộ vận hành và Sở Công Thương xem được các lần đối soát"))
 
 
 def run_search(
-    user, *, partner: str | None = None, status: str | None = None, date_from=None, date_to=None
+    user: Actor,
+    *,
+    partner: str | None = None,
+    status: str | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
 ) -> QuerySet[ReconciliationRun]:
     require_run_reader(user)
     runs = ReconciliationRun.objects.select_related("file").exclude(attempts=0)
@@ -40,7 +49,7 @@ def run_search(
     return runs.order_by("-business_date", "partner")
 
 
-def get_run_for(user, run_id: int) -> ReconciliationRun:
+def get_run_for(user: Actor, run_id: int) -> ReconciliationRun:
     require_run_reader(user)
     run = ReconciliationRun.objects.select_related("file").filter(pk=run_id).exclude(attempts=0).first()
     if run is None:
@@ -48,27 +57,27 @@ def get_run_for(user, run_id: int) -> ReconciliationRun:
     return run
 
 
-def exceptions_visible_to(user) -> QuerySet[ReconciliationException]:
+def exceptions_visible_to(user: Actor) -> QuerySet[ReconciliationException]:
     """Operators and the department see all; a board sees its markets' only."""
     role = role_of(user)
     found = ReconciliationException.objects.select_related("market", "vendor", "resolved_by", "run")
     if role in (Role.OPERATOR, Role.DEPARTMENT):
         return found
     if role == Role.BOARD:
-        return found.filter(market__in=visible_markets(user))
+        return found.filter(market__in=markets_visible_to(user))
     return found.none()
 
 
 def exception_search(
-    user,
+    user: Actor,
     *,
     run: ReconciliationRun | None = None,
     partner: str | None = None,
     kind: str | None = None,
     status: str | None = None,
     market: str | None = None,
-    date_from=None,
-    date_to=None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
     search: str | None = None,
 ) -> QuerySet[ReconciliationException]:
     found = exceptions_visible_to(user)
@@ -92,7 +101,7 @@ def exception_search(
     return found.order_by("-business_date", "partner", "kind", "line_no", "id")
 
 
-def get_exception_for(user, exception_id: int) -> ReconciliationException:
+def get_exception_for(user: Actor, exception_id: int) -> ReconciliationException:
     found = exceptions_visible_to(user).filter(pk=exception_id).first()
     if found is None:
         raise NotFound(_("Không tìm thấy chênh lệch"))
@@ -152,7 +161,7 @@ def run_summary(run: ReconciliationRun) -> dict:
         "partner": run.partner,
         "business_date": run.business_date.isoformat(),
         "status": run.status,
-        "file": run.file.file_name if run.file_id else None,
+        "file": run.file.file_name if run.file else None,
         "lines": run.line_count,
         "transactions": run.transaction_count,
         "total_amount": run.total_amount,

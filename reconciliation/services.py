@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from core import audit, clock
 from core.access import require_operator
+from core.actors import Actor, recorded_user
 from core.errors import Conflict, ValidationFailed
 from core.partners import Partner
-from reconciliation import explanations, learnt, matching
+from payments import services as payment_services
+from reconciliation import explanations, matching
 from reconciliation.loading import compress_later, ensure_lines, insert_rows, load_file, store_content
 from reconciliation.models import (
     Channel,
@@ -42,7 +44,7 @@ class Imported:
 
 
 def settlement_file_import(
-    *, actor, file_name: str, content: bytes, channel: str, partner: str | None = None
+    *, actor: Actor, file_name: str, content: bytes, channel: str, partner: str | None = None
 ) -> Imported:
     """Import a partner's settlement file whole, or reject it whole.
 
@@ -89,7 +91,7 @@ def settlement_file_import(
                 total_net=0,
                 channel=channel,
                 received_at=clock.now(),
-                received_by=actor if getattr(actor, "is_authenticated", False) else None,
+                received_by=recorded_user(actor),
             )
             compressed = compress_later(content)
             try:
@@ -125,17 +127,6 @@ def settlement_file_import(
             raise
         return Imported(existing, False)
     return Imported(settlement, True)
-
-
-def after_import(*, imported: Imported) -> None:
-    """A file a person just imported (upload, API) has its day run again once
-    committed, the newest file counting; the same bytes again change nothing."""
-    if not imported.created:
-        return
-    from reconciliation.tasks import reconcile_file_day
-
-    file = imported.file
-    transaction.on_commit(lambda: reconcile_file_day.delay(file.partner, file.business_date.isoformat()))
 
 
 def _store_file_totals(settlement: SettlementFile) -> None:
@@ -193,7 +184,7 @@ def _claim(partner: str, day: dt.date) -> ReconciliationRun:
         ) from exc
 
 
-def reconciliation_run(*, actor, partner: str, business_date: dt.date) -> ReconciliationRun:
+def reconciliation_run(*, actor: Actor, partner: str, business_date: dt.date) -> ReconciliationRun:
     """Run (or run again) one partner's reconciliation for one business day.
 
     All of it is one database transaction: the run's figures, its
@@ -255,7 +246,7 @@ def _record_missing_file(run: ReconciliationRun, partner: str, day: dt.date, now
     run.exception_count = _sync_exceptions(run, [difference], file_name=expected, now=now)
 
 
-def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day: dt.date, now) -> None:
+def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day: dt.date, now: dt.datetime) -> None:
     from payments.models import Transaction
 
     previous_file = latest_file(partner, day - dt.timedelta(days=1))
@@ -268,7 +259,7 @@ def _match(run: ReconciliationRun, settlement: SettlementFile, partner: str, day
         row for row in lines.differences if row["outcome"] == ExceptionKind.NOT_RECORDED and row["txn_id"] is None
     ]
     if missing:
-        created = learnt.record_learnt(
+        created = payment_services.transactions_learn(
             partner=partner,
             lines=[(row["partner_txn_id"], matching._file_side(row), row["description"]) for row in missing],
         )
@@ -383,9 +374,7 @@ def _sync_exceptions(
             to_update.append(current)
     insert_rows(to_create)
     if to_update:
-        ReconciliationException.objects.bulk_update(
-            to_update, [*_FOUND_FIELDS, *_RESOLUTION_FIELDS], batch_size=1_000
-        )
+        ReconciliationException.objects.bulk_update(to_update, [*_FOUND_FIELDS, *_RESOLUTION_FIELDS], batch_size=1_000)
     return len(found)
 
 
@@ -406,17 +395,16 @@ _FOUND_FIELDS = (
 )
 _RESOLUTION_FIELDS = ("status", "resolved_at", "resolved_by", "resolution_note")
 # Attribute names: a foreign key by its id, so comparing loads no row.
-_FOUND_ATTRIBUTES = tuple(ReconciliationException._meta.get_field(name).attname for name in _FOUND_FIELDS)
-_ALL_ATTRIBUTES = _FOUND_ATTRIBUTES + tuple(
-    ReconciliationException._meta.get_field(name).attname for name in _RESOLUTION_FIELDS
-)
+_ATTNAMES = {field.name: field.attname for field in ReconciliationException._meta.concrete_fields}
+_FOUND_ATTRIBUTES = tuple(_ATTNAMES[name] for name in _FOUND_FIELDS)
+_ALL_ATTRIBUTES = _FOUND_ATTRIBUTES + tuple(_ATTNAMES[name] for name in _RESOLUTION_FIELDS)
 
 
 def _exception_values(exception: ReconciliationException) -> tuple:
     return tuple(getattr(exception, attribute) for attribute in _ALL_ATTRIBUTES)
 
 
-def reconcile(*, actor, partner: str, business_date: dt.date) -> list[ReconciliationRun]:
+def reconcile(*, actor: Actor, partner: str, business_date: dt.date) -> list[ReconciliationRun]:
     """The day's run, then the day before's again if it was waiting for this
     day's file to decide what is really missing. Returns the runs made."""
     runs = [reconciliation_run(actor=actor, partner=partner, business_date=business_date)]
@@ -428,7 +416,7 @@ def reconcile(*, actor, partner: str, business_date: dt.date) -> list[Reconcilia
     return runs
 
 
-def exception_resolve(*, actor, exception: ReconciliationException, note: str) -> ReconciliationException:
+def exception_resolve(*, actor: Actor, exception: ReconciliationException, note: str) -> ReconciliationException:
     """An operator closes an exception, saying what was done about it."""
     require_operator(actor)
     note = " ".join((note or "").split())

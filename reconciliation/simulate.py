@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.clock import day_bounds
@@ -54,7 +55,9 @@ def _settles(partner: str, status: str) -> bool:
 
 def day_lines(partner: str, day: dt.date) -> list[Line]:
     start, end = day_bounds(day)
-    source = SimulatedNotice.objects.filter(partner=partner, completed_at__gte=start, completed_at__lt=end)
+    source: QuerySet[SimulatedNotice] | QuerySet[Transaction] = SimulatedNotice.objects.filter(
+        partner=partner, completed_at__gte=start, completed_at__lt=end
+    )
     if not source.exists():
         # What webhooks told us; transactions learnt from an earlier file would
         # make each file written differ from the last.
@@ -70,7 +73,7 @@ def day_lines(partner: str, day: dt.date) -> list[Line]:
         "original_partner_transaction_id",
         "description",
     )
-    lines = []
+    lines: list[Line] = []
     for txn_id, kind, status, completed_at, account, reference, amount, original, description in rows:
         if not _settles(partner, status):
             continue

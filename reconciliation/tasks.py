@@ -1,4 +1,6 @@
-"""Thin Celery tasks: they take a partner and a day and call the services."""
+"""Thin Celery tasks: they take a partner and a day and call the services.
+The run after an import is declared beside the import's hand-off, in
+`file_runs`; it is named here for the worker's autodiscovery."""
 
 import datetime as dt
 
@@ -7,6 +9,9 @@ from celery import shared_task
 from core import clock
 from core.errors import Conflict
 from reconciliation import inbox, services
+from reconciliation.file_runs import reconcile_file_day
+
+__all__ = ["reconcile_day", "reconcile_file_day", "reconcile_yesterday", "rerun"]
 
 
 @shared_task(name="reconciliation.reconcile_yesterday", ignore_result=True)
@@ -34,16 +39,3 @@ def reconcile_day(partner: str, day: str) -> None:
 def rerun(partner: str, day: str) -> None:
     """Run a day again because something it reported may have changed."""
     services.reconciliation_run(actor=None, partner=partner, business_date=dt.date.fromisoformat(day))
-
-
-@shared_task(
-    name="reconciliation.reconcile_file_day",
-    ignore_result=True,
-    autoretry_for=(Conflict,),
-    retry_backoff=30,
-    max_retries=5,
-)
-def reconcile_file_day(partner: str, day: str) -> None:
-    """A file was just imported (upload, API): run its day, and the day before
-    if it was waiting for this file."""
-    services.reconcile(actor=None, partner=partner, business_date=dt.date.fromisoformat(day))

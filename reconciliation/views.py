@@ -9,16 +9,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import role_of, visible_markets
+from core.access import role_of
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.models import Role
 from core.partners import Partner
-from reconciliation import reports, selectors, services
+from merchants.selectors import markets_visible_to
+from reconciliation import file_runs, reports, selectors, services
 from reconciliation.explanations import outcome_label
-from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, RunStatus
+from reconciliation.models import Channel, ExceptionKind, ExceptionStatus, ReconciliationRun, RunStatus
 
 
-def _run_or_404(request: HttpRequest, run_id: int):
+def _run_or_404(request: HttpRequest, run_id: int) -> ReconciliationRun:
     try:
         return selectors.get_run_for(request.user, run_id)
     except (NotFound, PermissionDenied) as exc:
@@ -121,7 +122,7 @@ def exception_list(request: HttpRequest) -> HttpResponse:
             "partners": Partner.choices,
             "kinds": ExceptionKind.choices,
             "statuses": ExceptionStatus.choices,
-            "markets": visible_markets(request.user),
+            "markets": markets_visible_to(request.user),
             "can_resolve": role == Role.OPERATOR,
         },
     )
@@ -157,12 +158,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 imported = services.settlement_file_import(
-                    actor=request.user, file_name=uploaded.name, content=uploaded.read(), channel=Channel.UPLOAD
+                    actor=request.user, file_name=uploaded.name or "", content=uploaded.read(), channel=Channel.UPLOAD
                 )
             except DomainError as exc:
                 error = exc.message
             else:
-                services.after_import(imported=imported)
+                file_runs.after_import(imported=imported)
                 file = imported.file
                 if imported.created:
                     messages.success(

@@ -1,4 +1,5 @@
 from django import template
+from django.template import Context
 
 from core.privacy import personal
 
@@ -6,6 +7,6 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def personal_data(context, value: str) -> str:
+def personal_data(context: Context, value: str) -> str:
     """Masks a phone or CCCD number for roles that do not need it."""
     return personal(context["request"].user, value)

@@ -1,7 +1,10 @@
 """The index behind every period and trend read of MarketPartnerDay.
 
-On PostgreSQL it carries the four figures, so those reads are index-only;
-SQLite has no INCLUDE, so it gets the same key columns without them."""
+On PostgreSQL it carries the four figures, so those reads are index-only.
+This migration was written when the project also ran on SQLite, which has no
+INCLUDE and got the key columns alone; the project runs on PostgreSQL only
+now, and the branch stays because a migration is history: it must keep
+doing what it did for every database it ever ran on."""
 
 from django.db import migrations
 

@@ -16,7 +16,7 @@ from payments.partners.base import Notice, Rejected, Reply
 
 EVENT = "TRANSACTION_STATUS"
 STATUSES = {"SUCCESS": Status.COMPLETED, "FAILED": Status.FAILED, "REVERSED": Status.REVERSED}
-STATUS_OF = {ours: theirs for theirs, ours in STATUSES.items()}
+STATUS_OF: dict[str, str] = {ours: theirs for theirs, ours in STATUSES.items()}
 # A payment reference is 3 to 25 characters of A-Z 0-9; a remark that starts
 # with anything else ("Thanh toan") carries no reference.
 REFERENCE = re.compile(r"[A-Z0-9]{3,25}")

@@ -16,7 +16,7 @@ from payments.partners import base
 from payments.partners.base import Notice, Outcome, Rejected, Reply
 
 TYPES = {"PAYMENT": Kind.PAYMENT, "REFUND": Kind.REFUND}
-TYPE_OF_KIND = {kind: name for name, kind in TYPES.items()}
+TYPE_OF_KIND: dict[str, str] = {kind: name for name, kind in TYPES.items()}
 COMPLETED = "00"
 MERCHANT_CODE = "CT4VVT"
 AMOUNT = re.compile(r"[0-9]{1,13}")

@@ -17,7 +17,7 @@ from payments.partners import base
 from payments.partners.base import Notice, Rejected, Reply
 
 TYPES = {"payment.succeeded": Kind.PAYMENT, "payment.refunded": Kind.REFUND}
-TYPE_OF_KIND = {kind: name for name, kind in TYPES.items()}
+TYPE_OF_KIND: dict[str, str] = {kind: name for name, kind in TYPES.items()}
 
 
 def _key(secret: str) -> bytes:

@@ -9,7 +9,8 @@ cells are numbers; `Thực nhận` is negative for a refund.
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -81,11 +82,11 @@ def parse(content: bytes, *, business_date: dt.date) -> Iterator[Line]:
     yield from _parse_rows(rows, business_date)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _parse_rows(rows: Iterator[tuple], business_date: dt.date) -> Iterator[Line]:
+def _parse_rows(rows: Iterator[Sequence[Any]], business_date: dt.date) -> Iterator[Line]:
     width = len(HEADERS)
     total_seen = False
     sum_amount = 0
@@ -162,7 +163,7 @@ def _check_date_row(text: str, business_date: dt.date) -> None:
         )
 
 
-def _money(value, row_no: int, field: str, *, allow_negative: bool = False) -> int:
+def _money(value: object, row_no: int, field: str, *, allow_negative: bool = False) -> int:
     """A numeric cell holding whole đồng. Excel keeps numbers as floats, so an
     integral float is whole đồng; text or a fraction is refused."""
     if isinstance(value, bool) or not isinstance(value, int | float):

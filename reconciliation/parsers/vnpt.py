@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
+from typing import NoReturn
 
 from django.utils.translation import gettext as _
 
@@ -195,7 +196,7 @@ def _bad_time(value: str, line_no: int) -> SettlementFormatError:
     )
 
 
-def _diagnose(raw: str, line_no: int) -> None:
+def _diagnose(raw: str, line_no: int) -> NoReturn:
     """Say which field of a line that failed the pattern is wrong."""
     try:
         row = next(csv.reader([raw.rstrip("\r\n")]))

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from merchants import services
-from printables.links import vendor_link
+from printables.selectors import vendor_link
 from tests.conftest import vendor_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ import pytest
 
 from merchants import services as merchant_services
 from merchants.models import PaymentCode
-from printables import services
+from printables import poster_jobs, services
 from printables.models import BatchState, PosterBatch
 from tests.printables.conftest import read_pdf, register
 
@@ -134,11 +134,11 @@ def test_a_batch_is_rendered_once_even_if_the_task_runs_twice(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         batch = services.poster_batch_request(actor=board_a, market=market_with_three, layout="a5")
-    services.poster_batch_render(batch_id=batch.pk)
+    poster_jobs.poster_batch_render(batch_id=batch.pk)
     batch.refresh_from_db()
     finished_at, name = batch.finished_at, batch.file.name
 
-    services.poster_batch_render(batch_id=batch.pk)
+    poster_jobs.poster_batch_render(batch_id=batch.pk)
 
     batch.refresh_from_db()
     assert (batch.finished_at, batch.file.name) == (finished_at, name)

@@ -8,14 +8,14 @@ from django.core import signing
 
 from merchants import services
 from merchants.models import PaymentCode
-from printables import links
+from printables import selectors
 from tests.printables.conftest import read_pdf, read_png
 
 pytestmark = pytest.mark.django_db
 
 
 def _path(vendor) -> str:
-    return urlsplit(links.vendor_link(vendor)).path
+    return urlsplit(selectors.vendor_link(vendor)).path
 
 
 def test_link_page_shows_the_vendors_codes_in_vietnamese(client, lan):

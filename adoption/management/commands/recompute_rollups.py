@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from adoption import services
 from core.params import parse_day
@@ -10,13 +12,21 @@ class Command(BaseCommand):
         "drift (exit status 1 when rows differ)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="first", help="first business date, YYYY-MM-DD (default: the first one)")
         parser.add_argument("--to", dest="last", help="last business date, YYYY-MM-DD (default: today)")
         parser.add_argument("--check", action="store_true", help="compare and report instead of rebuilding")
         parser.add_argument("--no-repair", action="store_true", help="with --check: report only, change nothing")
 
-    def handle(self, *args, first=None, last=None, check=False, no_repair=False, **options) -> None:
+    def handle(
+        self,
+        *args: Any,
+        first: str | None = None,
+        last: str | None = None,
+        check: bool = False,
+        no_repair: bool = False,
+        **options: Any,
+    ) -> None:
         first_day, last_day = parse_day("--from", first), parse_day("--to", last)
         if not check:
             counts = services.rollups_recompute(first=first_day, last=last_day)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -7,7 +9,7 @@ from market40.demo_users import DEMO_PASSWORD, DEMO_USERS
 class Command(BaseCommand):
     help = "Print where to look and how to log in to the demo."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         base = settings.PUBLIC_BASE_URL
         lines = [
             "",

@@ -1,8 +1,9 @@
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from adoption.demo import fill_adoption_history
+from market40.demo_history import fill_adoption_history
 from market40.demo_users import ensure_demo_users
 from merchants.demo import load_vendors
 from payments.demo import fill_demo_week
@@ -11,7 +12,7 @@ from payments.demo import fill_demo_week
 class Command(BaseCommand):
     help = "Load the demo data (logins, vendors, wallet accounts) into a migrated database. Safe to run twice."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         users = ensure_demo_users()
         created = load_vendors(actor=users["van_hanh"])

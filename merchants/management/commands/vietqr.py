@@ -1,6 +1,7 @@
 """`manage.py vietqr decode PAYLOAD` and `manage.py vietqr encode --bin … --account … --name …`."""
 
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         encode.add_argument("--reference", default=None, help="purpose of transaction (tag 62, sub-tag 08)")
         encode.add_argument("--amount", type=int, default=None, help="whole đồng; makes the code dynamic")
 
-    def handle(self, *args, action: str, **options) -> None:
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         try:
             if action == "decode":
                 fields = vietqr.decode(options["payload"])

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.errors import DomainError
 from payments import services
@@ -9,11 +11,11 @@ from payments.models import WebhookDelivery
 class Command(BaseCommand):
     help = "Run stored webhook deliveries through intake again, as of when they arrived (audited)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("delivery_ids", nargs="+", type=int)
         parser.add_argument("--operator", required=True, help="username of the operator doing the replay")
 
-    def handle(self, *args, delivery_ids: list[int], operator: str, **options) -> None:
+    def handle(self, *args: Any, delivery_ids: list[int], operator: str, **options: Any) -> None:
         actor = User.objects.filter(username=operator).first()
         if actor is None:
             raise CommandError(f"no user {operator!r}")

@@ -1,7 +1,8 @@
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from payments.simulator import HttpTransport, Outcome, Send, Simulator, live_moments, play
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         "What was sent is kept in SimulatedNotice for settlement files."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="base URL of the running server")
         parser.add_argument("--count", type=int, default=100, help="number of deliveries to send (retries not counted)")
         parser.add_argument("--rate", type=float, default=10.0, help="new deliveries a second (0: at once)")
@@ -30,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
+        *args: Any,
         url: str,
         count: int,
         rate: float,
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         retry_speedup: float,
         concurrency: int,
         ledger: str | None,
-        **options,
+        **options: Any,
     ) -> None:
         if count < 1:
             raise CommandError("--count must be at least 1")

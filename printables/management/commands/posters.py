@@ -1,6 +1,7 @@
 """`manage.py posters --market CODE --out FILE.pdf [--layout a5|a4x2]`."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="PDF file to write")
         parser.add_argument("--layout", default="a5", help="a5 (one poster a page) or a4x2 (two A5 on A4)")
 
-    def handle(self, *args, market: str, out: str, layout: str, **options) -> None:
+    def handle(self, *args: Any, market: str, out: str, layout: str, **options: Any) -> None:
         found = Market.objects.filter(code=market.strip().upper()).first()
         if found is None:
             raise CommandError(f"--market: không tìm thấy chợ có mã “{market}”")

@@ -1,8 +1,9 @@
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.errors import ValidationFailed
 from core.partners import Partner
@@ -16,14 +17,14 @@ class Command(BaseCommand):
         "--plant status."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--partner", required=True, choices=Partner.values)
         parser.add_argument("--date", required=True, help="YYYY-MM-DD, business date (Asia/Ho_Chi_Minh)")
         parser.add_argument("--out", required=True, help="a file path, or a folder to write the partner's file name in")
         parser.add_argument("--plant", action="append", default=[], help=f"KIND[=N], KIND in {', '.join(PLANTS)}")
         parser.add_argument("--seed", type=int, default=40)
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             day = dt.date.fromisoformat(options["date"])
         except ValueError as exc:

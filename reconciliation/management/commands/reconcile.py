@@ -1,8 +1,9 @@
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.errors import DomainError
 from core.partners import Partner
@@ -13,12 +14,12 @@ from reconciliation.models import Channel
 class Command(BaseCommand):
     help = "Run one partner's reconciliation for one business day; prints a JSON summary per outcome."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--partner", required=True, choices=Partner.values)
         parser.add_argument("--date", required=True, help="YYYY-MM-DD, business date (Asia/Ho_Chi_Minh)")
         parser.add_argument("--file", help="import this settlement file first")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             day = dt.date.fromisoformat(options["date"])
         except ValueError as exc:

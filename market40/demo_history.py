@@ -1,6 +1,8 @@
 """Demo history for the adoption dashboard: the weeks before the demo week,
 simulated takings growing week on week, delivered through the real intake
-(so the rollups are kept by the same follow-up as in production)."""
+(so the rollups are kept by the same follow-up as in production). It drives
+payments' simulator and adoption's rollups at once, so it belongs to the
+project rather than to either app."""
 
 import datetime as dt
 import logging
