@@ -49,7 +49,7 @@ def test_with_no_database_url_the_embedded_postgresql_serves_and_stops_at_exit()
 
 
 def test_a_database_url_of_another_engine_stops_start_up():
-    result = manage("check", DATABASE_URL="sqlite:///var/old.sqlite3")
+    result = manage("check", DATABASE_URL="mysql://cho40@127.0.0.1:3306/cho40")
     assert result.returncode != 0
     assert "DATABASE_URL must name a PostgreSQL server" in result.stderr
 
