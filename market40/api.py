@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
@@ -66,6 +66,17 @@ def _error_statuses(method: str, operation: dict) -> list[str]:
     return statuses
 
 
+def _one_key_per_status(responses: dict) -> dict[str, dict]:
+    """ninja keys its own answers by int (200: "OK") and an operation's
+    `openapi_extra` by string ("200": the file); JSON would write both as
+    "200", a key given twice. Each status gets one string key, the
+    operation's own description merged over ninja's default."""
+    merged: dict[str, dict] = {}
+    for status, answer in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
+        merged.setdefault(str(status), {}).update(answer)
+    return merged
+
+
 class BodyRefused(ValueError):
     """A JSON body the API will not read; the message is the reason."""
 
@@ -102,7 +113,8 @@ class Market40Api(NinjaAPI):
         body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
         for operations in schema["paths"].values():
             for method, operation in operations.items():
-                responses = operation.setdefault("responses", {})
+                responses = _one_key_per_status(operation.setdefault("responses", {}))
+                operation["responses"] = responses
                 for status in _error_statuses(method, operation):
                     # A 414 comes from gunicorn (or the proxy) as a page, never from the API.
                     answer = {"description": ERROR_RESPONSES[status]} | ({} if status == "414" else {"content": body})
@@ -117,6 +129,9 @@ api = Market40Api(
     # Browsers use the session cookie, with CSRF checked on writes.
     auth=[BearerToken(), SessionAuth(csrf=True)],
     docs_url="/docs",
+    # Without deep links, an operation's summary holds no link inside its
+    # button (nested controls a screen reader cannot reach).
+    docs=Swagger(settings={"deepLinking": False}),
     openapi_url="/openapi.json",
     parser=StrictInput(),
 )
