@@ -1,10 +1,11 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import errorpages
 from core.errors import ValidationFailed
 
 WEBHOOK_PREFIX = "/api/v1/webhooks/"
@@ -69,4 +70,4 @@ class RefuseNulCharacters:
         if request.path.startswith("/api/"):
             refusal = ValidationFailed.of({field: [reason]})
             return JsonResponse(refusal.body, status=refusal.status_code, json_dumps_params={"ensure_ascii": False})
-        return HttpResponseBadRequest(reason)
+        return errorpages.bad_request(request, ValidationFailed.of({field: [reason]}))

@@ -61,6 +61,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "market40.urls"
+# A refused form (stale page, cookies off) gets a Vietnamese page, not Django's English one.
+CSRF_FAILURE_VIEW = "core.errorpages.csrf_failure"
 WSGI_APPLICATION = "market40.wsgi.application"
 
 TEMPLATES = [

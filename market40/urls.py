@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("adoption.urls")),
     path("", include("reconciliation.urls")),
 ]
+
+# Pages answer errors in the person's language (core/errorpages.py).
+handler400 = "core.errorpages.bad_request"
+handler403 = "core.errorpages.permission_denied"
+handler404 = "core.errorpages.page_not_found"
+handler500 = "core.errorpages.server_error"

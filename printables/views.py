@@ -1,8 +1,9 @@
 """Pages: a vendor's own signed link (no account), and printing for boards."""
 
 import datetime as dt
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core import clock
+from core import clock, errorpages
 from core.actors import Actor
 from core.errors import DomainError, NotFound
 from merchants import selectors as merchant_selectors
@@ -41,8 +42,32 @@ def _vendor_from_token(token: str) -> Vendor:
 
 # --- the vendor's link -----------------------------------------------------
 
+_LinkView = TypeVar("_LinkView", bound=Callable[..., HttpResponse])
+
+
+def _link_page(view: _LinkView) -> _LinkView:
+    """A link that is tampered with, expired or of a closed vendor tells the
+    vendor, who has no account and no one else to ask, what to do next."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return errorpages.error_page(
+                status=404,
+                title=_("Đường dẫn không hợp lệ"),
+                message=_("Đường dẫn này không đúng, đã hết hạn hoặc đã bị thu hồi."),
+                action=_("Hãy hỏi Ban quản lý chợ để được gửi đường dẫn mới."),
+                next_url="",  # the vendor has no account: the home page is a login
+            )
+
+    return cast(_LinkView, wrapped)
+
+
 
 @never_cache
+@_link_page
 def vendor_link_page(request: HttpRequest, token: str) -> HttpResponse:
     vendor = _vendor_from_token(token)
     codes = selectors.active_codes(vendor)
@@ -62,6 +87,7 @@ def vendor_link_page(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@_link_page
 def vendor_link_poster(request: HttpRequest, token: str) -> HttpResponse:
     vendor = _vendor_from_token(token)
     try:
@@ -71,6 +97,7 @@ def vendor_link_poster(request: HttpRequest, token: str) -> HttpResponse:
     return _pdf(content, f"ap-phich-{vendor.code}.pdf", download=request.GET.get("download") == "1")
 
 
+@_link_page
 def vendor_link_qr(request: HttpRequest, token: str, code_id: int) -> HttpResponse:
     vendor = _vendor_from_token(token)
     code = next((c for c in selectors.active_codes(vendor) if c.pk == code_id), None)

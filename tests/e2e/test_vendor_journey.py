@@ -39,3 +39,14 @@ def test_vendor_opens_the_link_sees_codes_and_downloads(session, vendor, live_se
     with page.expect_download() as png:
         page.get_by_role("link", name="Tải ảnh PNG").first.click()
     assert png.value.suggested_filename.endswith(".png")
+
+
+def test_a_tampered_link_tells_the_vendor_to_ask_the_board(session, vendor, live_server, settings):
+    settings.PUBLIC_BASE_URL = live_server.url
+    link = vendor_link(vendor).removeprefix(live_server.url)
+
+    page = session.go(link.rstrip("/")[:-3] + "xyz/", status=404)
+
+    expect(page.get_by_role("heading", name="Đường dẫn không hợp lệ")).to_be_visible()
+    expect(page.get_by_text("Hãy hỏi Ban quản lý chợ để được gửi đường dẫn mới.")).to_be_visible()
+    session.screenshot("vendor-link-invalid")

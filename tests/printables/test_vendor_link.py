@@ -45,15 +45,25 @@ def test_link_downloads_poster_and_png(client, lan):
     assert read_png(png.content) == [code.payload]
 
 
+def assert_link_refused(response) -> None:
+    """A 404 in Vietnamese that sends the vendor to the board for a new link."""
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Đường dẫn không hợp lệ" in page and "Hãy hỏi Ban quản lý chợ để được gửi đường dẫn mới." in page
+    assert "Not Found" not in page
+
+
 def test_tampered_or_expired_links_are_404(client, lan, settings):
     path = _path(lan)
     token = path.strip("/").split("/")[1]
     forged = signing.dumps({"v": lan.code}, salt="another-salt")
 
-    assert client.get(f"/v/{token[:-2]}xx/").status_code == 404
-    assert client.get(f"/v/{forged}/").status_code == 404
+    assert_link_refused(client.get(f"/v/{token[:-2]}xx/"))
+    assert_link_refused(client.get(f"/v/{forged}/"))
+    assert_link_refused(client.get(f"/v/{forged}/poster.pdf"))
+    assert_link_refused(client.get(f"{path}qr/999999.png"))
     settings.VENDOR_LINK_MAX_AGE_DAYS = 0
-    assert client.get(path).status_code == 404
+    assert_link_refused(client.get(path))
 
 
 def test_link_never_serves_another_vendors_code(client, lan, hung):
