@@ -27,7 +27,7 @@ from django.db import InterfaceError, OperationalError, connection
 
 from core import clock
 from core.partners import Partner
-from merchants.models import VendorStatus, WalletAccount
+from merchants.models import Market, Vendor, VendorStatus, WalletAccount
 from payments import intake
 from payments.models import Kind, SimulatedNotice, Status
 from payments.partners import Notice, adapter_for
@@ -155,18 +155,49 @@ class Outcome:
     attempts: int
 
 
+def payable_accounts(*, vendor: str | None = None, market: str | None = None) -> list[tuple[str, str, str]]:
+    """(partner, account number, payment reference) of the active accounts of
+    active vendors, of one vendor or one market when named; a ValueError
+    says why there is none to pay."""
+    accounts = WalletAccount.objects.filter(is_active=True, vendor__status=VendorStatus.ACTIVE)
+    if vendor:
+        if not Vendor.objects.filter(code=vendor).exists():
+            raise ValueError(f"no vendor {vendor}")
+        accounts = accounts.filter(vendor__code=vendor)
+    if market:
+        if not Market.objects.filter(code=market).exists():
+            raise ValueError(f"no market {market}")
+        accounts = accounts.filter(vendor__market__code=market)
+    found = list(accounts.order_by("pk").values_list("partner", "account_number", "vendor__payment_reference"))
+    if not found:
+        named = " of ".join(
+            part for part in (f"vendor {vendor}" if vendor else "", f"market {market}" if market else "") if part
+        )
+        raise ValueError(
+            f"no active wallet account of an active vendor{' (' + named + ')' if named else ''} to pay: "
+            + ("add one, or activate the vendor" if named else "load vendors first")
+        )
+    return found
+
+
 class Simulator:
-    def __init__(self, *, seed: int | None = None, unknown_share: float = 0.03, bad_share: float = 0.05) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        unknown_share: float = 0.03,
+        bad_share: float = 0.05,
+        vendor: str | None = None,
+        market: str | None = None,
+    ) -> None:
         self.rnd = random.Random(seed)
         self.unknown_share = unknown_share
         self.bad_share = bad_share
-        self.accounts = list(
-            WalletAccount.objects.filter(is_active=True, vendor__status=VendorStatus.ACTIVE).values_list(
-                "partner", "account_number", "vendor__payment_reference"
-            )
-        )
-        if not self.accounts:
-            raise ValueError("no active wallet accounts to pay: load vendors first")
+        # Aimed at one vendor or market, every payment goes to its accounts:
+        # none to an account nobody holds.
+        if vendor or market:
+            self.unknown_share = 0.0
+        self.accounts = payable_accounts(vendor=vendor, market=market)
         self.run = f"{self.rnd.randrange(10**4):04d}"
         self.serial = 0
         self._unsaved: list[tuple[str, Notice]] = []
@@ -199,20 +230,50 @@ class Simulator:
             reference = ""
         with_reference = self.rnd.random() < 0.8
         description = self.rnd.choice(DESCRIPTIONS)
-        if partner == Partner.MOBIFONE and with_reference:
+        return partner, self._completed(
+            partner,
+            when,
+            amount=self._amount(),
+            account=account,
+            reference=reference if with_reference else "",
+            description=description,
+        )
+
+    def _completed(
+        self, partner: str, when: dt.datetime, *, amount: int, account: str, reference: str, description: str
+    ) -> Notice:
+        """A completed payment as the partner reports it (MobiFone carries the
+        reference in the description)."""
+        if partner == Partner.MOBIFONE and reference:
             description = f"{reference} {description}".strip()
-        return partner, Notice(
+        return Notice(
             partner_transaction_id=self._new_id(partner, when),
             kind=Kind.PAYMENT,
             status=Status.COMPLETED,
             partner_status="00" if partner == Partner.VIETTEL else ("SUCCESS" if partner == Partner.MOBIFONE else ""),
-            amount=self._amount(),
+            amount=amount,
             completed_at=when,
             credit_account=account,
-            reference=reference if with_reference else "",
+            reference=reference,
             description=description,
             status_updated_at=when if partner == Partner.MOBIFONE else None,
         )
+
+    def test_payment(self, *, amount: int, partner: str | None = None) -> Send:
+        """One good payment of `amount` đồng, completed now, to the first
+        account (at `partner` when named), with the vendor's reference;
+        written down like every other so the settlement files include it."""
+        accounts = [found for found in self.accounts if partner in (None, found[0])]
+        if not accounts:
+            held = ", ".join(sorted({found[0] for found in self.accounts}))
+            raise ValueError(f"no active wallet account at {partner} (accounts at: {held})")
+        chosen, account, reference = accounts[0]
+        notice = self._completed(
+            chosen, clock.now(), amount=amount, account=account, reference=reference, description="Thanh toan thu"
+        )
+        self._remember(chosen, notice)
+        self._save_remembered()
+        return Send(chosen, notice, label="test payment")
 
     def story(self, when: dt.datetime) -> list[Send]:
         """One customer's payment and whatever follows it, as deliveries in

@@ -143,3 +143,12 @@ def test_the_link_check_finds_what_is_broken(tmp_path):
         "../shared/partners.md: outside the repository, a clone does not have it",
         "docs/guide.md#nowhere: no heading #nowhere in docs/guide.md",
     ]
+
+
+def test_the_development_webhook_secrets_are_the_ones_the_adapters_use():
+    from payments.partners import adapter_for
+
+    operations = (DOCS / "operations.md").read_text(encoding="utf-8")
+    for partner in ("vnpt", "viettel", "mobifone"):
+        adapter = adapter_for(partner)
+        assert f"| `{adapter.secrets_setting}` | `{adapter.development_secret}` |" in operations, partner

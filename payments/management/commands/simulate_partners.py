@@ -28,6 +28,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--concurrency", type=int, default=1, help="connections sending at once")
         parser.add_argument("--ledger", help="write one JSON line per delivery: what was sent and how it ended")
+        parser.add_argument("--vendor", help="pay only this vendor's accounts (its code, TT…)")
+        parser.add_argument("--market", help="pay only the accounts of this market's vendors (its code, e.g. NK01)")
 
     def handle(
         self,
@@ -39,6 +41,8 @@ class Command(BaseCommand):
         retry_speedup: float,
         concurrency: int,
         ledger: str | None,
+        vendor: str | None,
+        market: str | None,
         **options: Any,
     ) -> None:
         if count < 1:
@@ -50,7 +54,7 @@ class Command(BaseCommand):
         if concurrency < 1:
             raise CommandError("--concurrency must be at least 1")
         try:
-            simulator = Simulator(seed=seed)
+            simulator = Simulator(seed=seed, vendor=vendor, market=market)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         out = Path(ledger).open("w", encoding="utf-8") if ledger else None
