@@ -2,8 +2,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=market40.settings_production
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt requirements-datasets.txt ./
+RUN pip install --no-cache-dir -r requirements.txt \
+    && pip install --no-cache-dir --no-deps --ignore-requires-python -r requirements-datasets.txt
 COPY . .
 # collectstatic reads no database; a URL that names none keeps the settings
 # from starting the embedded PostgreSQL they use when DATABASE_URL is unset.

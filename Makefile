@@ -11,10 +11,11 @@ TYPECHECK_DATABASE_URL := postgres://127.0.0.1/typecheck
 
 .PHONY: demo test bench proof lint messages clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-datasets.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --ignore-requires-python -r requirements-datasets.txt
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -1,15 +1,101 @@
-from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
+from typing import Any, cast
 
-from merchants.models import Market, PaymentCode, Vendor, WalletAccount
+from django import forms
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from merchants import services, units
+from merchants.models import District, Market, PaymentCode, Vendor, WalletAccount
+
+
+class MarketForm(forms.ModelForm):
+    """The unit is picked from the dataset's current units of the city, so
+    an operator can place a market of the former Hậu Giang or Sóc Trăng
+    without a code change; its name follows from the code."""
+
+    unit_code = forms.ChoiceField(label=_("Phường/xã hiện nay"), choices=())
+
+    class Meta:
+        model = Market
+        fields = [
+            "code",
+            "name",
+            "unit_code",
+            "district",
+            "ward",
+            "market_class",
+            "stall_count",
+            "is_pilot",
+            "pilot_start_date",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The choices are read when a form is made, after the dataset is loaded.
+        cast(forms.ChoiceField, self.fields["unit_code"]).choices = [("", "—"), *units.unit_choices()]
+
+    def clean_unit_code(self) -> str:
+        code: str = self.cleaned_data["unit_code"]
+        errors = services.unit_code_errors(code)
+        if errors:
+            raise forms.ValidationError(errors)
+        return code
+
+
+class UnitSettledFilter(admin.SimpleListFilter):
+    title = _("phường/xã hiện nay")
+    parameter_name = "unit"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("unsettled", str(_("Chờ xác định (phường/xã cũ bị chia tách)"))), ("settled", str(_("Đã xác định")))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Market]) -> QuerySet[Market]:
+        if self.value() == "unsettled":
+            return queryset.filter(unit_code="")
+        if self.value() == "settled":
+            return queryset.exclude(unit_code="")
+        return queryset
 
 
 @admin.register(Market)
 class MarketAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "district", "ward", "market_class", "stall_count", "is_pilot", "pilot_start_date"]
-    list_filter = ["district", "is_pilot", "market_class"]
-    search_fields = ["code", "name", "ward"]
+    form = MarketForm
+    list_display = [
+        "code",
+        "name",
+        "unit_name",
+        "unit_code",
+        "district",
+        "ward",
+        "market_class",
+        "stall_count",
+        "is_pilot",
+        "in_original_register",
+    ]
+    list_filter = [UnitSettledFilter, "in_original_register", "district", "is_pilot", "market_class"]
+    search_fields = ["code", "name", "unit_name", "unit_code", "ward"]
+    readonly_fields = ["unit_candidates"]
+
+    @admin.display(description=_("Phường/xã hiện nay có thể là"))
+    def unit_candidates(self, market: Market) -> str:
+        """For a market whose former ward was split: the units it may now be
+        in, from the dataset, for the operator to choose between."""
+        if not market.district or not market.ward:
+            return "—"
+        conversion = units.convert_former(District(market.district).label, market.ward)
+        if conversion is None:
+            return str(_("Không tìm thấy phường/xã cũ trong dữ liệu"))
+        return " · ".join(u.label for u in conversion.candidates)
+
+    def save_model(self, request: HttpRequest, obj: Market, form: forms.ModelForm, change: bool) -> None:
+        before = services.market_state(Market.objects.get(pk=obj.pk)) if change else None
+        services.market_save(actor=request.user, market=obj, before=before)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Vendors, codes and rollups hang on a market; it leaves the register, not the database.
+        return False
 
 
 class WalletAccountInline(admin.TabularInline):
@@ -22,7 +108,7 @@ class WalletAccountInline(admin.TabularInline):
 @admin.register(Vendor)
 class VendorAdmin(admin.ModelAdmin):
     list_display = ["code", "market", "stall_number", "full_name", "status", "payment_reference"]
-    list_filter = ["status", "market__district", "category"]
+    list_filter = ["status", "market__district", "market__unit_name", "category"]
     search_fields = ["code", "full_name", "stall_number", "payment_reference"]
     readonly_fields = [f.name for f in Vendor._meta.fields]
     inlines = [WalletAccountInline]

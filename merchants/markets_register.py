@@ -1,4 +1,8 @@
-"""The register of Cần Thơ's 109 markets, shipped in merchants/data/markets.csv."""
+"""The programme's original register of 109 markets, shipped in
+merchants/data/markets.csv: former district and ward as they were written
+before the reform, and the current unit the dataset converts them to (empty
+where a former ward was split; tests/merchants/test_market_units.py checks
+every line against the dataset)."""
 
 import csv
 import datetime as dt
@@ -20,6 +24,9 @@ def register_rows() -> list[dict]:
             "stall_count": int(row["stall_count"]),
             "is_pilot": row["is_pilot"] == "1",
             "pilot_start_date": dt.date.fromisoformat(row["pilot_start_date"]) if row["pilot_start_date"] else None,
+            "unit_code": row["unit_code"],
+            "unit_name": row["unit_name"],
+            "in_original_register": True,
         }
         for row in rows
     ]

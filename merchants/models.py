@@ -25,10 +25,21 @@ class MarketClass(models.TextChoices):
 
 
 class Market(models.Model):
+    """A market of the register. Its place is its current commune-level unit
+    (official code and name from the dataset, merchants/units.py); the former
+    district and ward of old Cần Thơ stay as history, so figures of the pilot
+    compare across the reform of 1 July 2025. An empty unit code is a mapping
+    an operator has still to settle (a former ward that was split)."""
+
     code = models.CharField(_("mã chợ"), max_length=16, unique=True)
     name = models.CharField(_("tên chợ"), max_length=120)
-    district = models.CharField(_("quận/huyện"), max_length=16, choices=District.choices)
-    ward = models.CharField(_("phường/xã"), max_length=80)
+    unit_code = models.CharField(_("mã phường/xã hiện nay"), max_length=5, blank=True, db_index=True)
+    unit_name = models.CharField(_("phường/xã hiện nay"), max_length=80, blank=True)
+    # Blank for a market of the former Hậu Giang or Sóc Trăng, which had no
+    # place among the nine districts of old Cần Thơ.
+    district = models.CharField(_("quận/huyện cũ"), max_length=16, choices=District.choices, blank=True)
+    ward = models.CharField(_("phường/xã cũ"), max_length=80, blank=True)
+    in_original_register = models.BooleanField(_("thuộc 109 chợ ban đầu"), default=False)
     market_class = models.CharField(_("hạng chợ"), max_length=1, choices=MarketClass.choices)
     stall_count = models.PositiveIntegerField(_("số sạp"))
     is_pilot = models.BooleanField(_("thí điểm Chợ 4.0"), default=False)
@@ -42,7 +53,11 @@ class Market(models.Model):
             models.CheckConstraint(
                 condition=Q(is_pilot=False) | Q(pilot_start_date__isnull=False),
                 name="pilot_market_has_start_date",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_code="") | Q(unit_code__regex=r"^[0-9]{5}$"),
+                name="market_unit_code_five_digits",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,10 @@
 
 One function per business action, keyword-only, one transaction, its audit
 row inside. The form, the API and the spreadsheet import all create vendors
-here. Markets are not written here: they come from the register
-(merchants/markets_register.py) and are edited in the Django admin. Import
-jobs keep their own progress in merchants/import_jobs.py.
+here. The programme's original markets come from the register
+(merchants/markets_register.py); a market an operator adds or edits (the
+admin) is written by `market_save`. Import jobs keep their own progress in
+merchants/import_jobs.py.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -22,8 +23,8 @@ from core.actors import Actor, recorded_user
 from core.errors import Conflict, ValidationFailed
 from core.models import AuditEntry
 from core.partners import Partner, partner_bin
+from merchants import units, vietqr
 from merchants import validation as v
-from merchants import vietqr
 from merchants.models import (
     CONSENT_TEXT_VERSION,
     VENDOR_TRANSITIONS,
@@ -37,6 +38,63 @@ from merchants.references import new_payment_reference, new_vendor_code
 
 # Rows per statement of a bulk write.
 BATCH = 2_000
+
+
+AUDITED_MARKET_FIELDS = [
+    "code",
+    "name",
+    "unit_code",
+    "unit_name",
+    "district",
+    "ward",
+    "market_class",
+    "stall_count",
+    "is_pilot",
+    "pilot_start_date",
+    "in_original_register",
+]
+
+
+def market_state(market: Market) -> audit.State:
+    state = model_to_dict(market, fields=AUDITED_MARKET_FIELDS)
+    if state["pilot_start_date"] is not None:
+        state["pilot_start_date"] = state["pilot_start_date"].isoformat()
+    return state
+
+
+def unit_code_errors(code: str) -> list[str]:
+    """Why a unit code is refused, with the dataset's nearest names when the
+    code is not one of the city's current units; empty when it is."""
+    if code in units.city_units():
+        return []
+    if not code:
+        return [_("Chưa chọn phường/xã hiện nay của chợ")]
+    hint = ", ".join(u.label for u in units.nearest_units(code))
+    return [
+        _("Mã phường/xã “%(code)s” không có trong danh mục đơn vị hành chính của thành phố Cần Thơ. Gần nhất: %(hint)s")
+        % {"code": code, "hint": hint}
+    ]
+
+
+def market_save(*, actor: Actor, market: Market, before: audit.State) -> Market:
+    """Writes a market an operator added (`before` None) or edited, with its
+    audit row. Its unit must be a current unit of the city; the unit's name
+    is the dataset's, never typed."""
+    errors = unit_code_errors(market.unit_code)
+    if errors:
+        raise ValidationFailed.of({"unit_code": errors})
+    market.unit_name = units.city_units()[market.unit_code].name
+    with transaction.atomic():
+        market.save()
+        audit.record(
+            actor=actor,
+            action="market.create" if before is None else "market.update",
+            obj=market,
+            before=before,
+            after=market_state(market),
+            market=market,
+        )
+    return market
 
 
 class VendorFields(TypedDict, total=False):

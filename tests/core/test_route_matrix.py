@@ -194,7 +194,9 @@ ADMIN_MODELS: dict[str, tuple] = {
     "auth.user": (200, 200, REDIRECT, 200, 200, 200),
     "core.staffprofile": (200, 200, REDIRECT, 200, 200, 200),
     "core.auditentry": (200, 403, REDIRECT, 200, 403, 200),
-    "merchants.market": (200, 200, REDIRECT, 200, 200, 200),
+    # A market is added and edited in the admin, never deleted: vendors,
+    # codes and rollups hang on it.
+    "merchants.market": (200, 200, REDIRECT, 200, 403, 200),
     # Vendors, codes, money and reconciliation are read-only in the admin:
     # they change through the services, which keep the audit trail.
     "merchants.vendor": (200, 403, REDIRECT, 200, 403, 200),
