@@ -6,6 +6,7 @@ embedded under `var/` and Celery tasks run in process. `market40.settings_produc
 tightens this for a real deployment.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, before the host check and the HTTPS redirect.
+    "market40.probes.OperationsEndpoints",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -204,6 +207,22 @@ POSTER_DIRECT_LIMIT = env_int("POSTER_DIRECT_LIMIT", 60)
 VENDOR_LINK_MAX_AGE_DAYS = env_int("VENDOR_LINK_MAX_AGE_DAYS", 365)
 # Base URL printed in vendor links and demo output.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+
+# Operations (docs/operations.md, "Health and metrics"). /metrics answers a
+# caller from these networks, or one that sends `Authorization: Bearer
+# <METRICS_TOKEN>`; a request relayed by a proxy (X-Forwarded-For) needs the token.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "") or ""
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(network) for network in env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS must be comma-separated networks (CIDR): {exc}") from exc
+# Where a Celery worker serves its own /metrics (host:port); empty serves none.
+CELERY_METRICS_BIND = env_str("CELERY_METRICS_BIND", "") or ""
+# prometheus-client's folder for the figures of a server's several processes
+# (gunicorn workers, a Celery pool); unset, each process counts for itself.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "") or ""
 
 # Every log line goes to the console, where the process supervisor collects it.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

@@ -46,6 +46,11 @@ class Received:
         row._state.adding = False
         return row
 
+    @property
+    def verdict(self) -> str:
+        """The delivery's verdict, without building its row."""
+        return str(self._written["verdict"] if self._written is not None else self.delivery.verdict)
+
 
 def receive_delivery(
     *,

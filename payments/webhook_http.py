@@ -12,6 +12,7 @@ answers the same path through the API router in tests and in `runserver`.
 """
 
 import json
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
 from django.utils import translation
 
+from core import metrics
 from core.middleware import WEBHOOK_PREFIX
 from core.partners import Partner
 from payments import intake
@@ -30,8 +32,10 @@ from payments import intake
 
 def webhook_response(request: HttpRequest, partner: str) -> HttpResponse:
     """Receive one delivery and answer as the partner's contract says."""
+    started = time.perf_counter()
     body, size = _read_body(request)
     result = intake.receive_delivery(partner=partner, headers=request.headers, body=body, body_size=size)
+    metrics.delivery_answered(partner=partner, verdict=result.verdict, seconds=time.perf_counter() - started)
     return HttpResponse(_to_json(result.reply.body), status=result.reply.status, content_type="application/json")
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from core import audit, clock
+from core import audit, clock, metrics
 from core.access import require_operator
 from core.actors import Actor, recorded_user
 from core.errors import Conflict, ValidationFailed
@@ -192,7 +192,7 @@ def reconciliation_run(*, actor: Actor, partner: str, business_date: dt.date) ->
     not at all, so a rerun after a crash starts from a clean slate.
     """
     partner = Partner(partner).value
-    with transaction.atomic():
+    with metrics.reconciliation_timed(partner=partner) as timed, transaction.atomic():
         run = _claim(partner, business_date)
         matching.tune_session()
         started = clock.now()
@@ -219,6 +219,7 @@ def reconciliation_run(*, actor: Actor, partner: str, business_date: dt.date) ->
                 "attempt": run.attempts,
             },
         )
+        timed["outcome"] = run.status
     return run
 
 
