@@ -90,7 +90,11 @@ def get_vendor(request: HttpRequest, code: str) -> Vendor:
 def update_vendor(request: HttpRequest, code: str, payload: VendorPatch) -> Vendor:
     vendor = selectors.get_vendor_for(request.user, code)
     return services.vendor_update(
-        actor=request.user, vendor=vendor, data=services.vendor_fields_of(payload.dict()), status=payload.status
+        actor=request.user,
+        vendor=vendor,
+        data=services.vendor_fields_of(payload.dict()),
+        status=payload.status,
+        reason=payload.reason or "",
     )
 
 

@@ -78,6 +78,7 @@ class VendorPatch(Schema):
     national_id: str | None = None
     category: str | None = Field(None, json_schema_extra={"enum": [*GoodsCategory.values, None]})
     status: str | None = Field(None, json_schema_extra={"enum": [*VendorStatus.values, None]})
+    reason: str | None = Field(None, description="Lý do (tối đa 500 ký tự); bắt buộc khi chuyển sang closed")
 
 
 class VendorOut(Schema):

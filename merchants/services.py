@@ -229,17 +229,20 @@ def _vendor_entry(
     return audit.entry(actor=actor, action=action, obj=vendor, before=before, after=after, market=market)
 
 
-def vendor_update(*, actor: Actor, vendor: Vendor, data: VendorFields, status: str | None = None) -> Vendor:
-    """Change the fields in `data`; with a status too, one change of both."""
+def vendor_update(
+    *, actor: Actor, vendor: Vendor, data: VendorFields, status: str | None = None, reason: str = ""
+) -> Vendor:
+    """Change the fields in `data`; with a status too, one change of both
+    (closing needs a reason, see `vendor_change_status`)."""
     require_market_write(actor, vendor.market)
     values = clean_vendor_fields(data, partial=True)
     if status is not None:
-        return vendor_change_status(actor=actor, vendor=vendor, status=status, extra=values)
+        return vendor_change_status(actor=actor, vendor=vendor, status=status, reason=reason, extra=values)
     return _apply_vendor_changes(actor=actor, vendor=vendor, values=values, action="vendor.update")
 
 
 def _apply_vendor_changes(
-    *, actor: Actor, vendor: Vendor, values: VendorFields, action: str, status: str | None = None
+    *, actor: Actor, vendor: Vendor, values: VendorFields, action: str, status: str | None = None, note: str = ""
 ) -> Vendor:
     if "stall_number" in values and values["stall_number"] != vendor.stall_number:
         if _stall_is_taken(vendor.market, values["stall_number"]):
@@ -255,7 +258,9 @@ def _apply_vendor_changes(
     try:
         with transaction.atomic():
             vendor.save()
-            audit.record(actor=actor, action=action, obj=vendor, before=before, after=after, market=vendor.market)
+            audit.record(
+                actor=actor, action=action, obj=vendor, before=before, after=after, market=vendor.market, note=note
+            )
             if before["status"] != after["status"]:
                 _sync_codes_with_status(actor=actor, vendor=vendor)
             elif before["trade_name"] != after["trade_name"] or before["full_name"] != after["full_name"]:
@@ -265,8 +270,19 @@ def _apply_vendor_changes(
     return vendor
 
 
-def vendor_change_status(*, actor: Actor, vendor: Vendor, status: str, extra: VendorFields | None = None) -> Vendor:
+REASON_MAX = 500
+
+
+def vendor_change_status(
+    *, actor: Actor, vendor: Vendor, status: str, reason: str = "", extra: VendorFields | None = None
+) -> Vendor:
+    """Move a vendor along its lifecycle. Closing is final (it revokes every
+    code, ends the vendor's link and frees the stall), so it needs a reason,
+    which the audit row keeps."""
     require_market_write(actor, vendor.market)
+    reason = v.normalize_text(reason)
+    if not status:
+        raise ValidationFailed.single("status", _("Vui lòng chọn trạng thái mới"))
     if status not in VendorStatus.values:
         raise ValidationFailed.single("status", _("Trạng thái không hợp lệ"))
     if status != vendor.status and status not in VENDOR_TRANSITIONS[vendor.status]:
@@ -275,8 +291,14 @@ def vendor_change_status(*, actor: Actor, vendor: Vendor, status: str, extra: Ve
             _("Không thể chuyển từ “%(old)s” sang “%(new)s”")
             % {"old": vendor.get_status_display(), "new": VendorStatus(status).label},
         )
+    if status == VendorStatus.CLOSED and status != vendor.status and not reason:
+        raise ValidationFailed.single(
+            "reason", _("Vui lòng ghi lý do cho tiểu thương nghỉ; việc này không hoàn tác được")
+        )
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed.single("reason", _("Lý do dài quá %(max)s ký tự") % {"max": REASON_MAX})
     return _apply_vendor_changes(
-        actor=actor, vendor=vendor, values=extra or VendorFields(), action="vendor.status", status=status
+        actor=actor, vendor=vendor, values=extra or VendorFields(), action="vendor.status", status=status, note=reason
     )
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("vendors/<str:code>/", views.vendor_detail, name="vendor-detail"),
     path("vendors/<str:code>/edit/", views.vendor_edit, name="vendor-edit"),
     path("vendors/<str:code>/status/", views.vendor_status, name="vendor-status"),
+    path("vendors/<str:code>/close/", views.vendor_close, name="vendor-close"),
     path("vendors/<str:code>/wallet-accounts/", views.wallet_account_new, name="wallet-account-new"),
     path("vendors/<str:code>/codes/<int:code_id>/reissue/", views.payment_code_reissue, name="payment-code-reissue"),
     path("vendors/<str:code>/codes/<int:code_id>/revoke/", views.payment_code_revoke, name="payment-code-revoke"),

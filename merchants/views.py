@@ -104,9 +104,20 @@ def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
             "partners": Partner.choices,
             "can_write": role in (Role.BOARD, Role.OPERATOR),
             "history": audit.history_of(vendor)[:50] if role == Role.OPERATOR else None,
-            "transitions": [(s, VendorStatus(s).label) for s in sorted(services.VENDOR_TRANSITIONS[vendor.status])],
+            **_status_choices(vendor),
         },
     )
+
+
+def _status_choices(vendor: Vendor) -> dict[str, Any]:
+    """The moves a clerk may make from the vendor's status, in lifecycle order.
+    Closing is final, so it is not among them: it has its own page that says
+    what it does and asks for a reason."""
+    following = services.VENDOR_TRANSITIONS[vendor.status]
+    return {
+        "transitions": [(s.value, s.label) for s in VendorStatus if s in following and s != VendorStatus.CLOSED],
+        "can_close": VendorStatus.CLOSED in following,
+    }
 
 
 @login_required
@@ -132,12 +143,49 @@ def vendor_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def vendor_status(request: HttpRequest, code: str) -> HttpResponse:
     vendor = selectors.get_vendor_for(request.user, code)
+    status = request.POST.get("status", "")
+    if status == VendorStatus.CLOSED:
+        # Closing is confirmed on its own page, with a reason.
+        return redirect("vendor-close", code=vendor.code)
     _report(
         request,
-        lambda: services.vendor_change_status(actor=request.user, vendor=vendor, status=request.POST.get("status", "")),
+        lambda: services.vendor_change_status(actor=request.user, vendor=vendor, status=status),
         lambda: _("Đã chuyển trạng thái sang “%(status)s”") % {"status": vendor.get_status_display()},
     )
     return redirect("vendor-detail", code=vendor.code)
+
+
+@login_required
+def vendor_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Ask for a reason and a confirmation before closing: it revokes every
+    code, ends the vendor's link and frees the stall, for good."""
+    vendor = selectors.get_vendor_for(request.user, code)
+    require_market_write(request.user, vendor.market)
+    if not _status_choices(vendor)["can_close"]:
+        messages.error(request, _("Tiểu thương đã nghỉ"))
+        return redirect("vendor-detail", code=vendor.code)
+    reason, errors = request.POST.get("reason", ""), {}
+    if request.method == "POST":
+        try:
+            services.vendor_change_status(
+                actor=request.user, vendor=vendor, status=VendorStatus.CLOSED, reason=reason
+            )
+        except DomainError as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
+            errors = exc.errors or {"reason": [exc.summary]}
+        else:
+            messages.success(
+                request, _("Đã cho tiểu thương %(name)s nghỉ; sạp %(stall)s đã trống")
+                % {"name": vendor.full_name, "stall": vendor.stall_number},
+            )
+            return redirect("vendor-detail", code=vendor.code)
+    codes = selectors.active_codes().filter(wallet_account__vendor=vendor).count()
+    return render(
+        request,
+        "merchants/vendor_close.html",
+        {"vendor": vendor, "reason": reason, "errors": errors, "active_codes": codes},
+    )
 
 
 @login_required

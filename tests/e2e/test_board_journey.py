@@ -114,3 +114,28 @@ def test_clerk_imports_the_boards_sheet_then_prints_the_market(session, board_a,
     pdf = page.request.get(session.base_url + download_link.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
+
+
+def test_clerk_closes_a_vendor_only_after_a_reason_and_a_confirmation(session, board_a, known_vendor):
+    session.login(board_a.username)
+    page = session.go(f"/vendors/{known_vendor.code}/")
+    status = page.get_by_label("Chuyển trạng thái")
+    expect(status).to_have_value("")  # nothing is chosen for the clerk
+    expect(status.locator("option")).to_have_text(["— Chọn trạng thái mới —", "Tạm ngưng"])
+    page.get_by_role("button", name="Chuyển", exact=True).click()  # the browser asks for a choice
+    known_vendor.refresh_from_db()
+    assert known_vendor.status == "active"
+
+    page.get_by_role("link", name="Cho tiểu thương nghỉ…").click()
+    expect(page.get_by_role("heading", name="Cho Nguyễn Thị Lan nghỉ?")).to_be_visible()
+    expect(page.get_by_text("Việc này không thể hoàn tác.")).to_be_visible()
+    session.screenshot("vendor-close")
+    page.get_by_role("button", name="Xác nhận cho nghỉ").click()  # no reason: the browser holds it
+    known_vendor.refresh_from_db()
+    assert known_vendor.status == "active"
+    page.get_by_label("Lý do cho nghỉ (bắt buộc)").fill("Chuyển về quê")
+    page.get_by_role("button", name="Xác nhận cho nghỉ").click()
+
+    expect(page.get_by_text("Đã cho tiểu thương Nguyễn Thị Lan nghỉ; sạp A-012 đã trống")).to_be_visible()
+    known_vendor.refresh_from_db()
+    assert known_vendor.status == "closed"

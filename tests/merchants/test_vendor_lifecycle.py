@@ -55,12 +55,28 @@ def test_audit_entries_cannot_be_changed():
     ],
 )
 def test_status_follows_the_lifecycle(client_a, vendor_code, path, allowed):
-    responses = [client_a.patch(f"/api/v1/vendors/{vendor_code}", {"status": s}) for s in path]
+    responses = [client_a.patch(f"/api/v1/vendors/{vendor_code}", {"status": s, "reason": "Theo đơn"}) for s in path]
     assert all(r.status_code == 200 for r in responses[:-1])
     assert (responses[-1].status_code == 200) is allowed
     if not allowed:
         assert responses[-1].status_code == 409
         assert "Không thể chuyển" in responses[-1].json()["errors"]["status"][0]
+
+
+def test_closing_needs_a_reason_which_the_history_keeps(client_a, vendor_code, api_for, operator):
+    for body in ({"status": "closed"}, {"status": "closed", "reason": "   "}):
+        refused = client_a.patch(f"/api/v1/vendors/{vendor_code}", body)
+        assert refused.status_code == 422
+        assert "lý do" in refused.json()["errors"]["reason"][0]
+    assert client_a.get(f"/api/v1/vendors/{vendor_code}").json()["status"] == "active"
+    too_long = client_a.patch(f"/api/v1/vendors/{vendor_code}", {"status": "closed", "reason": "x" * 501})
+    assert too_long.status_code == 422 and "500" in too_long.json()["errors"]["reason"][0]
+
+    closed = client_a.patch(f"/api/v1/vendors/{vendor_code}", {"status": "closed", "reason": "Chuyển về quê"})
+
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    [last, *_rest] = api_for(operator).get(f"/api/v1/vendors/{vendor_code}/history").json()
+    assert (last["action"], last["after"]["status"], last["note"]) == ("vendor.status", "closed", "Chuyển về quê")
 
 
 def test_suspending_revokes_codes_and_reactivating_issues_a_new_version(client_a, vendor_code):

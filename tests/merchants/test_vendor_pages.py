@@ -1,8 +1,11 @@
 """The board's vendor pages: register by form with errors next to the field."""
 
+import re
+
 import pytest
 
-from merchants.models import Vendor
+from core.models import AuditEntry
+from merchants.models import PaymentCode, Vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +141,62 @@ def test_vietnamese_comes_first_whatever_the_browser_asks(client, board_a):
     client.force_login(board_a)
     page = client.get("/vendors/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "Đăng ký tiểu thương" in page
+
+
+def status_options(page: str) -> list[str]:
+    select = re.search(r'<select id="id_status".*?</select>', page, re.S)
+    return re.findall(r'<option value="([^"]*)"', select.group(0)) if select else []
+
+
+def test_the_status_menu_offers_only_the_next_moves_and_never_closing(client, board_a, equipped_vendor):
+    client.force_login(board_a)
+
+    page = client.get(f"/vendors/{equipped_vendor.code}/").content.decode()
+
+    assert status_options(page) == ["", "suspended"]  # a placeholder first: nothing happens by default
+    assert f'href="/vendors/{equipped_vendor.code}/close/"' in page
+    refused = client.post(f"/vendors/{equipped_vendor.code}/status/", {"status": ""}, follow=True)
+    assert "Vui lòng chọn trạng thái mới" in refused.content.decode()
+    equipped_vendor.refresh_from_db()
+    assert equipped_vendor.status == "active"
+
+
+def test_closing_from_the_status_form_goes_to_the_confirmation(client, board_a, equipped_vendor):
+    client.force_login(board_a)
+
+    response = client.post(f"/vendors/{equipped_vendor.code}/status/", {"status": "closed"})
+
+    assert response.status_code == 302 and response["Location"] == f"/vendors/{equipped_vendor.code}/close/"
+    equipped_vendor.refresh_from_db()
+    assert equipped_vendor.status == "active"
+
+
+def test_closing_says_what_it_does_and_needs_a_reason(client, board_a, equipped_vendor):
+    client.force_login(board_a)
+    path = f"/vendors/{equipped_vendor.code}/close/"
+
+    page = client.get(path).content.decode()
+    assert "1 mã QR đang dùng bị thu hồi ngay" in page
+    assert f"Sạp {equipped_vendor.stall_number}" in page and "được trả lại" in page
+    assert "không thể hoàn tác" in page
+
+    refused = client.post(path, {"reason": "  "}).content.decode()
+    assert 'id="err_reason"' in refused and "Vui lòng ghi lý do cho tiểu thương nghỉ" in refused
+    equipped_vendor.refresh_from_db()
+    assert equipped_vendor.status == "active"
+
+    done = client.post(path, {"reason": "Chuyển về quê"}, follow=True).content.decode()
+
+    assert "Đã cho tiểu thương" in done
+    equipped_vendor.refresh_from_db()
+    assert equipped_vendor.status == "closed"
+    assert not PaymentCode.objects.filter(wallet_account__vendor=equipped_vendor, revoked_at__isnull=True).exists()
+    assert AuditEntry.objects.filter(action="vendor.status", note="Chuyển về quê").exists()
+    assert status_options(done) == [] and path not in done
+    again = client.get(path, follow=True).content.decode()
+    assert "Tiểu thương đã nghỉ" in again
+
+
+def test_the_department_cannot_open_the_close_page(client, department, equipped_vendor):
+    client.force_login(department)
+    assert client.get(f"/vendors/{equipped_vendor.code}/close/").status_code == 403
