@@ -5,12 +5,27 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core import errorpages
+from core import errorpages, logs
 from core.errors import ValidationFailed
 
 WEBHOOK_PREFIX = "/api/v1/webhooks/"
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestId:
+    """Every line logged while a request is served carries its id, and the
+    answer names it, so a caller's report leads to the lines (core/logs.py)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = logs.request_id_from(request.headers.get(logs.REQUEST_ID_HEADER))
+        with logs.bound(request_id=request_id):
+            response = self.get_response(request)
+        response[logs.REQUEST_ID_HEADER] = request_id
+        return response
 
 
 class VietnameseFirstLocaleMiddleware:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz, /readyz and /metrics, before the host check and the HTTPS redirect.
     "market40.probes.OperationsEndpoints",
+    "core.middleware.RequestId",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,14 +225,27 @@ CELERY_METRICS_BIND = env_str("CELERY_METRICS_BIND", "") or ""
 # (gunicorn workers, a Celery pool); unset, each process counts for itself.
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "") or ""
 
-# Every log line goes to the console, where the process supervisor collects it.
+# Every log line goes to the console, where the process supervisor collects
+# it: one JSON object a line with the request and delivery ids (core/logs.py),
+# or LOG_FORMAT=plain for a person reading a terminal.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "core.logs.ContextFields"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonLines"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# A worker logs through the same handler, in the same format, as the web.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 FORMAT_MODULE_PATH = ["market40.formats"]

@@ -51,6 +51,13 @@ class Received:
         """The delivery's verdict, without building its row."""
         return str(self._written["verdict"] if self._written is not None else self.delivery.verdict)
 
+    @property
+    def ids(self) -> tuple[int, int | None]:
+        """The delivery row's id and its transaction's, without building the row."""
+        if self._written is not None:
+            return self._written["id"], self._written["transaction_id"]
+        return self.delivery.pk, self.delivery.transaction_id
+
 
 def receive_delivery(
     *,

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from core import clock
+from core import clock, logs
 from payments.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -173,17 +173,20 @@ def process(event_id: int) -> bool:
     if not claimed:
         return False
     event = OutboxEvent.objects.get(pk=event_id)
-    try:
-        with transaction.atomic():
-            HANDLERS[event.kind](event)
-            OutboxEvent.objects.filter(pk=event_id).update(processed_at=clock.now(), last_error="")
-    except Exception as exc:  # noqa: BLE001 — recorded on the event and retried with backoff
-        delay = min(MAX_BACKOFF_SECONDS, settings.OUTBOX_RETRY_SECONDS * 2 ** min(event.attempts, 10))
-        OutboxEvent.objects.filter(pk=event_id).update(
-            last_error=repr(exc)[:2000], available_at=clock.now() + dt.timedelta(seconds=delay)
-        )
-        logger.exception("outbox: event %s (%s) failed, retry in %s s", event_id, event.kind, delay)
-        return False
+    # Lines of this work carry the transaction's id, as its delivery's line does.
+    with logs.bound(outbox_event_id=event_id, transaction_id=event.transaction_id):
+        try:
+            with transaction.atomic():
+                HANDLERS[event.kind](event)
+                OutboxEvent.objects.filter(pk=event_id).update(processed_at=clock.now(), last_error="")
+        except Exception as exc:  # noqa: BLE001 — recorded on the event and retried with backoff
+            delay = min(MAX_BACKOFF_SECONDS, settings.OUTBOX_RETRY_SECONDS * 2 ** min(event.attempts, 10))
+            OutboxEvent.objects.filter(pk=event_id).update(
+                last_error=repr(exc)[:2000], available_at=clock.now() + dt.timedelta(seconds=delay)
+            )
+            logger.exception("outbox: event %s (%s) failed, retry in %s s", event_id, event.kind, delay)
+            return False
+        logger.info("follow-up event processed", extra={"kind": event.kind, "attempt": event.attempts})
     return True
 
 

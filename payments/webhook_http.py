@@ -12,6 +12,7 @@ answers the same path through the API router in tests and in `runserver`.
 """
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 
@@ -24,10 +25,12 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import set_script_prefix
 from django.utils import translation
 
-from core import metrics
+from core import logs, metrics
 from core.middleware import WEBHOOK_PREFIX
 from core.partners import Partner
 from payments import intake
+
+logger = logging.getLogger(__name__)
 
 
 def webhook_response(request: HttpRequest, partner: str) -> HttpResponse:
@@ -36,6 +39,18 @@ def webhook_response(request: HttpRequest, partner: str) -> HttpResponse:
     body, size = _read_body(request)
     result = intake.receive_delivery(partner=partner, headers=request.headers, body=body, body_size=size)
     metrics.delivery_answered(partner=partner, verdict=result.verdict, seconds=time.perf_counter() - started)
+    delivery_id, transaction_id = result.ids
+    # The one line per delivery: ids, partner, verdict and status only.
+    logger.info(
+        "webhook delivery answered",
+        extra={
+            "partner": partner,
+            "verdict": result.verdict,
+            "status": result.reply.status,
+            "delivery_id": delivery_id,
+            "transaction_id": transaction_id,
+        },
+    )
     return HttpResponse(_to_json(result.reply.body), status=result.reply.status, content_type="application/json")
 
 
@@ -79,15 +94,18 @@ def with_webhook_intake(django_app: Callable) -> Callable:
         set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=with_webhook_intake, environ=environ)
         request = WSGIRequest(environ)
-        try:
-            request.get_host()  # ALLOWED_HOSTS, as for every other request
-            response: HttpResponse | None = security.process_request(request)  # HTTPS redirect
-            if response is None:
-                with translation.override(settings.LANGUAGE_CODE):
-                    response = webhook_response(request, partner)
-        except Exception as exc:  # noqa: BLE001 — Django's own answer and log for any failure
-            response = response_for_exception(request, exc)
+        request_id = logs.request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        with logs.bound(request_id=request_id):
+            try:
+                request.get_host()  # ALLOWED_HOSTS, as for every other request
+                response: HttpResponse | None = security.process_request(request)  # HTTPS redirect
+                if response is None:
+                    with translation.override(settings.LANGUAGE_CODE):
+                        response = webhook_response(request, partner)
+            except Exception as exc:  # noqa: BLE001 — Django's own answer and log for any failure
+                response = response_for_exception(request, exc)
         response = security.process_response(request, response)
+        response[logs.REQUEST_ID_HEADER] = request_id
         # Without a length the server would chunk the answer; partners keep connections open.
         response.headers.setdefault("Content-Length", str(len(response.content)))
         # As Django's handler does; the name is private, so the stubs leave it out.
