@@ -19,6 +19,7 @@ from core.partners import Partner
 
 router = Router(tags=["adoption"])
 PeriodKind = Literal["day", "week", "month"]
+Separator = Literal["semicolon", "comma"]
 if TYPE_CHECKING:  # the names are known when the module runs, not to the checker
     TableName = str
 else:
@@ -176,13 +177,15 @@ def export(
     table: TableName = "markets",
     date: DayParam = None,
     period: PeriodKind = "month",
+    separator: Separator = "semicolon",
 ) -> HttpResponse:
     report = selectors.report_for(request.user, period=_period(date, period))
-    return export_response(report, format=format, table=table)
+    return export_response(report, format=format, table=table, separator=separator)
 
 
-def export_response(report: Report, *, format: str, table: str) -> HttpResponse:
-    """The download, shared by the API and the dashboard."""
+def export_response(report: Report, *, format: str, table: str, separator: str = "semicolon") -> HttpResponse:
+    """The download, shared by the API and the dashboard. The dashboard's
+    CSV is always semicolon separated, for Excel in Vietnamese settings."""
     stem = f"cho40-adoption-{report.period.kind}-{report.period.as_of:%Y%m%d}"
     if format == "xlsx":
         response = HttpResponse(
@@ -195,6 +198,8 @@ def export_response(report: Report, *, format: str, table: str) -> HttpResponse:
         raise ValidationFailed.single("format", _("Chỉ nhận csv hoặc xlsx"))
     if table not in TABLES:
         raise ValidationFailed.single("table", _("Chỉ nhận một trong: %(names)s") % {"names": ", ".join(TABLES)})
-    response = HttpResponse(exports.table_csv(report, table), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        exports.table_csv(report, table, separator=separator), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{stem}-{table}.csv"'
     return response

@@ -1,9 +1,13 @@
 """CSV and XLSX exports of the report's tables.
 
-CSV (UTF-8 with a BOM so Excel reads the diacritics): counts and money as
-plain integers (đồng), rates and dates as people write them (12,5%,
-dd/mm/yyyy). XLSX: real numbers and dates with Vietnamese-looking formats,
-one sheet per table."""
+CSV is written for Excel with Vietnamese regional settings, whose list
+separator is the semicolon (the decimal mark being the comma): semicolon
+separated, UTF-8 with a BOM so Excel reads the diacritics, and it opens as
+columns with no import dialog. Integrations may ask for comma separated
+instead. Counts and money are plain integers (đồng), rates and dates as
+people write them (12,5%, dd/mm/yyyy), which that Excel reads as numbers and
+dates. XLSX: real numbers and dates with Vietnamese-looking formats, one
+sheet per table."""
 
 import csv
 import io
@@ -24,10 +28,14 @@ XLSX_FORMATS = {
 }
 
 
-def table_csv(report: Report, name: str) -> bytes:
+# The CSV separators one may ask for; the first is the default.
+SEPARATORS = {"semicolon": ";", "comma": ","}
+
+
+def table_csv(report: Report, name: str, *, separator: str = "semicolon") -> bytes:
     table = TABLES[name](report)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=SEPARATORS[separator])
     writer.writerow([str(c.header) for c in table.columns])
     for row in table.rows:
         writer.writerow([_csv_cell(c.kind, cell(c, row)) for c in table.columns])

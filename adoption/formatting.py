@@ -33,3 +33,8 @@ def format_points(permille: int | None) -> str:
 def percent_number(permille: int | None) -> float | None:
     """The rate as a percentage number with one decimal, for JSON and sheets."""
     return None if permille is None else permille / 10
+
+
+def format_ratio(numerator: int | None, denominator: int | None) -> str:
+    """What a rate is taken of, as people read it: '190 / 420'."""
+    return f"{format_count(numerator)} / {format_count(denominator)}"

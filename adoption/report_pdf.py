@@ -15,6 +15,7 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -23,6 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from adoption import labels
 from adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
 from adoption.selectors import COHORTS, MarketRow, Projection, Report
 from core import clock
@@ -54,8 +56,17 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+_HEADING = ParagraphStyle("heading", fontName=BOLD, fontSize=7.5, leading=9)
+_HEADING_NUMBER = ParagraphStyle("heading-number", parent=_HEADING, alignment=TA_RIGHT)
+
+
 def _table(rows: list[list[str]], widths: list[float], *, numeric_from: int = 1) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    # Headings wrap inside their column: they name what each figure counts in full.
+    heading = [
+        Paragraph(text, _HEADING_NUMBER if index >= numeric_from else _HEADING) if text else ""
+        for index, text in enumerate(rows[0])
+    ]
+    table = Table([heading, *rows[1:]], colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -75,16 +86,16 @@ def _headline(report: Report) -> Table:
     c = [report.cohorts[k] for k in COHORTS]
     rows = [
         ["", *(str(COHORTS[k]) for k in COHORTS)],
-        [_("Số chợ"), *(format_count(f.markets) for f in c)],
+        [str(labels.MARKETS), *(format_count(f.markets) for f in c)],
         [_("Chợ có giao dịch (30 ngày)"), *(format_count(f.markets_live) for f in c)],
-        [_("Số sạp"), *(format_count(f.stalls) for f in c)],
-        [_("Tiểu thương đã đăng ký"), *(format_count(f.vendors_registered) for f in c)],
-        [_("Tiểu thương có mã QR đang dùng"), *(format_count(f.vendors_with_code) for f in c)],
-        [_("Tiểu thương giao dịch trong 7 ngày"), *(format_count(f.transacting_7d) for f in c)],
-        [_("Tiểu thương giao dịch trong 30 ngày"), *(format_count(f.transacting_30d) for f in c)],
-        [_("Tỷ lệ giao dịch (trên số sạp)"), *(format_percent(f.adoption_permille) for f in c)],
-        [_("Tỷ lệ có mã QR (trên số sạp)"), *(format_percent(f.onboarding_permille) for f in c)],
-        [_("Số thanh toán trong kỳ"), *(format_count(f.total.payments_count) for f in c)],
+        [str(labels.STALLS), *(format_count(f.stalls) for f in c)],
+        [str(labels.VENDORS_REGISTERED), *(format_count(f.vendors_registered) for f in c)],
+        [str(labels.VENDORS_WITH_CODE), *(format_count(f.vendors_with_code) for f in c)],
+        [str(labels.TRANSACTING_7D), *(format_count(f.transacting_7d) for f in c)],
+        [str(labels.TRANSACTING_30D), *(format_count(f.transacting_30d) for f in c)],
+        [str(labels.ADOPTION), *(format_percent(f.adoption_permille) for f in c)],
+        [str(labels.ONBOARDING), *(format_percent(f.onboarding_permille) for f in c)],
+        [_("Số lượt thanh toán trong kỳ"), *(format_count(f.total.payments_count) for f in c)],
         [_("Giá trị thanh toán thuần trong kỳ"), *(format_vnd(f.total.net_amount) for f in c)],
     ]
     return _table(rows, [WIDTH * 0.4, WIDTH * 0.2, WIDTH * 0.2, WIDTH * 0.2])
@@ -195,13 +206,13 @@ def _markets_table(report: Report) -> Table:
         [
             _("Hạng"),
             _("Chợ"),
-            _("TĐ"),
-            _("Sạp"),
-            _("GD 30 ngày"),
-            _("Tỷ lệ GD"),
-            _("Có mã QR"),
-            _("Tăng 4 tuần"),
-            _("Giá trị thuần"),
+            _("Thí điểm"),
+            str(labels.STALLS),
+            str(labels.TRANSACTING_30D),
+            str(labels.ADOPTION),
+            str(labels.ONBOARDING),
+            _("Tỷ lệ giao dịch tăng trong 4 tuần"),
+            str(labels.NET_AMOUNT),
         ]
     ]
     for r in report.by_adoption:
@@ -219,7 +230,7 @@ def _markets_table(report: Report) -> Table:
                 format_vnd(f.total.net_amount),
             ]
         )
-    widths = [0.06, 0.3, 0.04, 0.07, 0.09, 0.09, 0.09, 0.11, 0.15]
+    widths = [0.06, 0.26, 0.07, 0.07, 0.11, 0.1, 0.1, 0.1, 0.13]
     table = _table(body, [WIDTH * w for w in widths], numeric_from=3)
     table.setStyle(TableStyle([("FONT", (0, 1), (-1, -1), REGULAR, 7), ("ALIGN", (2, 0), (2, -1), "CENTER")]))
     return table
@@ -267,6 +278,11 @@ def render_monthly(report: Report) -> bytes:
         ),
         Paragraph(_("1. Số liệu chính"), s["h2"]),
         _headline(report),
+        *(
+            [Paragraph(labels.no_register_note(period.as_of), s["small"])]
+            if report.cohorts["city"].vendors_registered is None
+            else []
+        ),
         Paragraph(_("2. Mục tiêu và dự báo"), s["h2"]),
         Paragraph(
             _("Mục tiêu 1: %(label)s – %(current)s/%(target)s chợ đạt, %(eta)s.")

@@ -8,11 +8,20 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from adoption import labels
 from adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
 from adoption.selectors import COHORTS, Report
 from core.partners import Partner
 
 COUNT, MONEY, PERCENT, POINTS, DATE, TEXT = "count", "money", "percent", "points", "date", "text"
+
+# Each table's title: its XLSX sheet and its download button.
+TITLES = {
+    "cohorts": _("Tổng hợp"),
+    "markets": _("Theo chợ"),
+    "partners": _("Theo ví"),
+    "trend": _("Xu hướng theo tuần"),
+}
 
 
 @dataclass(frozen=True)
@@ -48,14 +57,14 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
 
 def _figure_columns() -> list[Column]:
     return [
-        Column(_("Số sạp"), COUNT, lambda f: f.stalls),
-        Column(_("Tiểu thương đã đăng ký"), COUNT, lambda f: f.vendors_registered),
-        Column(_("Có mã QR đang dùng"), COUNT, lambda f: f.vendors_with_code),
-        Column(_("Giao dịch trong 7 ngày"), COUNT, lambda f: f.transacting_7d),
-        Column(_("Giao dịch trong 30 ngày"), COUNT, lambda f: f.transacting_30d),
-        Column(_("Tỷ lệ giao dịch"), PERCENT, lambda f: f.adoption_permille),
-        Column(_("Tỷ lệ có mã QR"), PERCENT, lambda f: f.onboarding_permille),
-        Column(_("Số thanh toán"), COUNT, lambda f: f.total.payments_count),
+        Column(labels.STALLS, COUNT, lambda f: f.stalls),
+        Column(labels.VENDORS_REGISTERED, COUNT, lambda f: f.vendors_registered),
+        Column(labels.VENDORS_WITH_CODE, COUNT, lambda f: f.vendors_with_code),
+        Column(labels.TRANSACTING_7D, COUNT, lambda f: f.transacting_7d),
+        Column(labels.TRANSACTING_30D, COUNT, lambda f: f.transacting_30d),
+        Column(labels.ADOPTION, PERCENT, lambda f: f.adoption_permille),
+        Column(labels.ONBOARDING, PERCENT, lambda f: f.onboarding_permille),
+        Column(labels.PAYMENTS_COUNT, COUNT, lambda f: f.total.payments_count),
         Column(_("Giá trị thanh toán (đồng)"), MONEY, lambda f: f.total.payments_amount),
         Column(_("Hoàn tiền (đồng)"), MONEY, lambda f: f.total.refunds_amount),
         Column(_("Giá trị thuần (đồng)"), MONEY, lambda f: f.total.net_amount),
@@ -79,7 +88,7 @@ def markets_table(report: Report) -> Table:
         Column(_("Hạng theo mức tăng"), COUNT, lambda r: r.rank_growth),
         Column(_("Dự kiến đạt mục tiêu"), DATE, lambda r: r.projection.eta if r.projection else None),
     ]
-    return Table("markets", _("Theo chợ"), columns, report.by_adoption)
+    return Table("markets", TITLES["markets"], columns, report.by_adoption)
 
 
 @dataclass(frozen=True)
@@ -91,11 +100,11 @@ class _Cohort:
 def cohorts_table(report: Report) -> Table:
     columns = [
         Column(_("Nhóm chợ"), TEXT, lambda c: str(COHORTS[c.key])),
-        Column(_("Số chợ"), COUNT, lambda c: c.figures.markets),
-        Column(_("Chợ có giao dịch"), COUNT, lambda c: c.figures.markets_live),
+        Column(labels.MARKETS, COUNT, lambda c: c.figures.markets),
+        Column(labels.MARKETS_LIVE, COUNT, lambda c: c.figures.markets_live),
         *(_on_figures(c) for c in _figure_columns()),
     ]
-    return Table("cohorts", _("Tổng hợp"), columns, [_Cohort(k, f) for k, f in report.cohorts.items()])
+    return Table("cohorts", TITLES["cohorts"], columns, [_Cohort(k, f) for k, f in report.cohorts.items()])
 
 
 @dataclass(frozen=True)
@@ -109,29 +118,29 @@ def partners_table(report: Report) -> Table:
     columns = [
         Column(_("Nhóm chợ"), TEXT, lambda p: str(COHORTS[p.cohort])),
         Column(_("Ví"), TEXT, lambda p: Partner(p.partner).label),
-        Column(_("Số thanh toán"), COUNT, lambda p: p.figures.flows[p.partner].payments_count),
+        Column(labels.PAYMENTS_COUNT, COUNT, lambda p: p.figures.flows[p.partner].payments_count),
         Column(_("Giá trị thanh toán (đồng)"), MONEY, lambda p: p.figures.flows[p.partner].payments_amount),
-        Column(_("Số hoàn tiền"), COUNT, lambda p: p.figures.flows[p.partner].refunds_count),
+        Column(_("Số lượt hoàn tiền"), COUNT, lambda p: p.figures.flows[p.partner].refunds_count),
         Column(_("Hoàn tiền (đồng)"), MONEY, lambda p: p.figures.flows[p.partner].refunds_amount),
         Column(_("Giá trị thuần (đồng)"), MONEY, lambda p: p.figures.flows[p.partner].net_amount),
         Column(_("Tỷ trọng"), PERCENT, lambda p: p.figures.partner_share_permille(p.partner)),
     ]
     rows = [_PartnerRow(k, p, f) for k, f in report.cohorts.items() for p in Partner.values]
-    return Table("partners", _("Theo ví"), columns, rows)
+    return Table("partners", TITLES["partners"], columns, rows)
 
 
 def trend_table(report: Report) -> Table:
     columns = [
         Column(_("Ngày"), DATE, lambda t: t.day),
-        Column(_("Tỷ lệ giao dịch, chợ thí điểm"), PERCENT, lambda t: t.rates["pilot"]),
-        Column(_("Tỷ lệ giao dịch, chợ khác"), PERCENT, lambda t: t.rates["other"]),
-        Column(_("Tỷ lệ giao dịch, toàn thành phố"), PERCENT, lambda t: t.rates["city"]),
+        Column(_("Tỷ lệ giao dịch (trên số sạp), chợ thí điểm"), PERCENT, lambda t: t.rates["pilot"]),
+        Column(_("Tỷ lệ giao dịch (trên số sạp), chợ khác"), PERCENT, lambda t: t.rates["other"]),
+        Column(_("Tỷ lệ giao dịch (trên số sạp), toàn thành phố"), PERCENT, lambda t: t.rates["city"]),
         Column(_("Chợ thí điểm có giao dịch"), COUNT, lambda t: t.live["pilot"]),
         Column(_("Chợ có giao dịch"), COUNT, lambda t: t.live["city"]),
-        Column(_("Số thanh toán trong tuần"), COUNT, lambda t: t.week_flow.payments_count),
+        Column(_("Số lượt thanh toán trong tuần"), COUNT, lambda t: t.week_flow.payments_count),
         Column(_("Giá trị thuần trong tuần (đồng)"), MONEY, lambda t: t.week_flow.net_amount),
     ]
-    return Table("trend", _("Xu hướng theo tuần"), columns, report.trend)
+    return Table("trend", TITLES["trend"], columns, report.trend)
 
 
 TABLES: dict[str, Callable[[Report], Table]] = {

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from adoption import charts, selectors
+from adoption import charts, labels, selectors
 from adoption.api import export_response
-from adoption.formatting import format_count, format_percent, format_points, format_vnd
+from adoption.formatting import format_percent, format_points, format_ratio, format_vnd
 from adoption.report_pdf import projection_text, render_monthly
 from adoption.selectors import COHORTS, PERIODS, Figures, Report
-from adoption.tables import TABLES
+from adoption.tables import TITLES
 from core import clock
 from core.access import role_of
 from core.errors import DomainError, NotFound
@@ -73,8 +73,9 @@ def _market_rows(report: Report, query: str) -> list[dict]:
                 "row": r,
                 "href": link.format(r.market.code),
                 "adoption": format_percent(f.adoption_permille),
+                "adoption_basis": format_ratio(f.transacting_30d, f.stalls),
                 "onboarding": format_percent(f.onboarding_permille),
-                "active": f"{format_count(f.transacting_30d)}/{format_count(f.stalls)}",
+                "onboarding_basis": format_ratio(f.vendors_with_code, f.stalls),
                 "net": format_vnd(f.total.net_amount),
                 "growth": format_points(r.growth_permille),
             }
@@ -92,13 +93,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     report = _city_report(request, period)
     rows = _market_rows(report, _query(period))
-    labels = [p.day.strftime("%d/%m") for p in report.trend]
+    weeks = [p.day.strftime("%d/%m") for p in report.trend]
     trend_chart = charts.line_chart(
         [
             charts.Series(str(COHORTS["pilot"]), charts.GREEN, [p.rates["pilot"] for p in report.trend]),
             charts.Series(str(COHORTS["other"]), charts.AMBER, [p.rates["other"] for p in report.trend]),
         ],
-        labels,
+        weeks,
         title=_("Tỷ lệ giao dịch theo tuần"),
     )
     bars = charts.bar_chart(
@@ -132,7 +133,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "top_growth": sorted(rows, key=lambda line: line["row"].rank_growth)[:10],
             "projections": [(p, projection_text(p)) for p in report.projections],
             "query": _query(period),
-            "tables": TABLES,
+            "tables": TITLES.items(),
+            "labels": labels,
+            "no_register_note": labels.no_register_note(period.as_of),
             "month": period.as_of.strftime("%Y-%m"),
         },
     )
@@ -167,6 +170,8 @@ def market_page(request: HttpRequest, code: str) -> HttpResponse:
             "partners": _partner_shares(row.figures),
             "projection": projection_text(row.projection) if row.projection else "",
             "city_view": role_of(request.user) in (Role.DEPARTMENT, Role.OPERATOR),
+            "labels": labels,
+            "no_register_note": labels.no_register_note(period.as_of),
             "query": _query(period),
         },
     )

@@ -31,7 +31,7 @@ def test_dashboard_for_the_department_shows_figures_and_charts(client, departmen
     assert response.status_code == 200
     page = response.content.decode()
     assert "1.040.000 ₫" in page  # the city's net value
-    assert "2 <small>/ 109</small>" in page  # markets live
+    assert "2 <small>/ 109 chợ</small>" in page  # markets live
     assert page.count("<svg") == 3  # trend, bars, partner shares
     assert "<script" not in page and "cdn" not in page.lower()
     assert "/dashboard/markets/NK01/" in page
@@ -68,24 +68,28 @@ def test_csv_and_xlsx_carry_the_same_figures(client, department, market_a, paid)
     xlsx = client.get("/dashboard/export/all.xlsx", query)
 
     assert markets_csv["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(markets_csv.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(markets_csv.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 109
     nk01 = next(r for r in rows if r["Mã chợ"] == market_a.code)
-    assert (nk01["Giá trị thuần (đồng)"], nk01["Tỷ lệ giao dịch"], nk01["Thí điểm"]) == ("1000000", "0,2%", "Có")
+    assert (nk01["Giá trị thuần (đồng)"], nk01["Tỷ lệ giao dịch (trên số sạp)"], nk01["Thí điểm"]) == (
+        "1000000",
+        "0,2%",
+        "Có",
+    )
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["Tổng hợp", "Theo chợ", "Theo ví", "Xu hướng theo tuần"]
     sheet = book["Theo chợ"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == market_a.code)
     assert row[header.index("Giá trị thuần (đồng)")] == 1_000_000
-    assert abs(row[header.index("Tỷ lệ giao dịch")] - 0.002) < 1e-9
+    assert abs(row[header.index("Tỷ lệ giao dịch (trên số sạp)")] - 0.002) < 1e-9
     assert client.get("/dashboard/export/nothing.csv").status_code == 404
 
 
 def test_api_export_for_integrations(api_for, department, paid):
     response = api_for(department).get("/api/v1/adoption/export", {"format": "csv", "table": "cohorts"})
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][0] == "Toàn thành phố" and rows[1][1] == "109"
     bad = api_for(department).get("/api/v1/adoption/export", {"format": "ods"})
     assert bad.status_code == 422 and "format" in bad.json()["errors"]

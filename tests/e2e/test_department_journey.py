@@ -36,7 +36,7 @@ def test_officer_reads_the_dashboard_and_takes_the_figures_away(session, departm
     session.screenshot("dashboard-market")
     page.get_by_role("link", name="Toàn thành phố").click()
 
-    for name in ["XLSX", "Báo cáo tháng (PDF)"]:
+    for name in ["Bảng tính Excel (XLSX): mọi bảng", "CSV: Theo chợ", "Báo cáo tháng (PDF)"]:
         href = page.get_by_role("link", name=name).first.get_attribute("href")
         response = page.request.get(session.base_url + href)
         assert response.status == 200, name
