@@ -14,6 +14,7 @@ no row (see migrations/0001_initial.py).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_datetime
 from core.partners import Partner
 
 
@@ -129,4 +130,4 @@ class RollupCheck(models.Model):
         verbose_name_plural = _("các lần kiểm tra số liệu tổng hợp")
 
     def __str__(self) -> str:
-        return f"{self.started_at:%d/%m/%Y %H:%M} drift={self.drift_rows}"
+        return f"{format_datetime(self.started_at)} drift={self.drift_rows}"

@@ -23,7 +23,22 @@ def format_date(day: dt.date | dt.datetime | None) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def format_datetime(moment: dt.datetime | None) -> str:
+def format_datetime(moment: dt.datetime | None, *, seconds: bool = False) -> str:
+    """A moment as a person in Cần Thơ reads it, whatever zone it came in."""
     if moment is None:
         return ""
-    return moment.astimezone(BUSINESS_TZ).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(BUSINESS_TZ).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def format_stored_moment(value: object) -> str:
+    """A value kept as text in a JSON record (an alert's or an audit entry's
+    sides): an ISO 8601 moment with its offset is shown in business time to
+    the second, anything else as it is."""
+    if isinstance(value, str) and "T" in value:
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return format_datetime(moment, seconds=True)
+    return "" if value is None else str(value)

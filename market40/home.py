@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from core import clock
 from core.access import role_of
@@ -18,7 +20,7 @@ from core.partners import Partner, partner_bin
 from merchants import selectors as merchant_selectors
 from merchants.models import VendorStatus
 from payments import selectors as payment_selectors
-from payments.models import Transaction, WebhookDelivery
+from payments.models import Transaction, Verdict, WebhookDelivery
 from payments.partners import adapter_for
 from reconciliation.models import ExceptionStatus, ReconciliationRun
 from reconciliation.selectors import exceptions_visible_to
@@ -80,14 +82,29 @@ def market_today(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# The desk's window on each partner's webhooks.
+HEALTH_HOURS = 24
+
+
 def partner_health() -> list[dict]:
     """What is configured for each partner (never the secrets themselves) and
     what its webhooks did in the last 24 hours."""
-    since = clock.now() - dt.timedelta(hours=24)
+    since = clock.now() - dt.timedelta(hours=HEALTH_HOURS)
+    log = reverse("payments-deliveries")
     rows = []
     for partner in Partner:
         deliveries = WebhookDelivery.objects.filter(partner=partner, received_at__gte=since)
-        verdicts = dict(deliveries.values_list("verdict").annotate(n=Count("pk")))
+        counted = dict(deliveries.values_list("verdict").annotate(n=Count("pk")))
+        # Each verdict in words, linked to the same deliveries in the log.
+        verdicts = [
+            {
+                "label": verdict.label,
+                "count": counted[verdict.value],
+                "url": f"{log}?{urlencode({'partner': partner, 'verdict': verdict, 'hours': HEALTH_HOURS})}",
+            }
+            for verdict in Verdict
+            if counted.get(verdict.value)
+        ]
         last = WebhookDelivery.objects.filter(partner=partner).order_by("-received_at").first()
         secrets_setting = adapter_for(partner).secrets_setting
         rows.append(

@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.actors import Actor, recorded_user
 from payments import attribution, outbox
-from payments.models import AlertKind, Kind, OutboxEvent, PaymentAlert, Transaction, WebhookDelivery
+from payments.models import (
+    AlertKind,
+    Kind,
+    OutboxEvent,
+    PaymentAlert,
+    Transaction,
+    WebhookDelivery,
+    transaction_field_label,
+)
 from payments.partners import Notice, Outcome, Rejected, Reply, adapter_for
 
 MAX_BODY_BYTES = 64 * 1024
@@ -273,7 +281,9 @@ def _record_new_sql(decided: str, *, finds_original: bool) -> str:
 def _repeat(existing: Transaction, notice: Notice) -> tuple[str, str, Transaction, dict]:
     differences = _differences(existing, notice)
     if differences:
-        reason = _("Mã giao dịch đã có với nội dung khác: %(fields)s") % {"fields": ", ".join(sorted(differences))}
+        reason = _("Mã giao dịch đã có với nội dung khác: %(fields)s") % {
+            "fields": ", ".join(transaction_field_label(name) for name in sorted(differences))
+        }
         return Outcome.CONFLICT, reason, existing, differences
     if notice.status_updated_at is None or notice.status == existing.status:
         return Outcome.DUPLICATE, _("Đã ghi nhận trước đó"), existing, {}
@@ -316,4 +326,7 @@ def _differences(existing: Transaction, notice: Notice) -> dict:
 
 
 def _plain(value: object) -> object:
+    # Both sides of a moment in business time, so the record reads as one zone.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(clock.BUSINESS_TZ).isoformat()
     return value.isoformat() if hasattr(value, "isoformat") else value

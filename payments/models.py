@@ -7,11 +7,14 @@ turn a delivery into a `Notice`, and these tables hold that common shape.
 import datetime as dt
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.formatting import format_datetime, format_stored_moment, format_vnd
 from core.partners import Partner
 
 if TYPE_CHECKING:  # the adapters build on these models; models only name the Notice's type
@@ -64,7 +67,7 @@ class WebhookDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_partner_display()} {self.received_at:%d/%m/%Y %H:%M:%S} {self.verdict}"
+        return f"{self.get_partner_display()} {format_datetime(self.received_at, seconds=True)} {self.verdict}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -236,6 +239,41 @@ class PaymentAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.partner} {self.partner_transaction_id}"
+
+    def differences(self) -> list[dict[str, str]]:
+        """What a conflict found, as a person reads it: each field by its
+        label, moments in business time to the second (a stored side may be
+        in UTC and the delivered one in +07:00), amounts in đồng."""
+        rows = []
+        for name, pair in (self.detail or {}).items():
+            before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (pair, None)
+            rows.append(
+                {
+                    "field": capfirst(transaction_field_label(name)),
+                    "before": _alert_value(name, before),
+                    "after": _alert_value(name, after),
+                }
+            )
+        return rows
+
+
+def transaction_field_label(name: str) -> str:
+    """A transaction field's name as a person reads it (a conflict's fields)."""
+    if name == "content":
+        return str(_("nội dung"))
+    try:
+        return str(Transaction._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _alert_value(name: str, value: object) -> str:
+    if name == "amount" and isinstance(value, int) and not isinstance(value, bool):
+        return format_vnd(value)
+    choices = {"kind": Kind, "status": Status}.get(name)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return format_stored_moment(value)
 
 
 class OutboxEvent(models.Model):

@@ -140,8 +140,12 @@ def unattributed_queue() -> QuerySet[Transaction]:
     return Transaction.objects.filter(attribution=Attribution.UNATTRIBUTED).order_by("created_at", "id")
 
 
-def delivery_log(*, partner: str | None = None, verdict: str | None = None) -> QuerySet[WebhookDelivery]:
+def delivery_log(
+    *, partner: str | None = None, verdict: str | None = None, since: dt.datetime | None = None
+) -> QuerySet[WebhookDelivery]:
     found = WebhookDelivery.objects.all()
+    if since:
+        found = found.filter(received_at__gte=since)
     if partner:
         found = found.filter(partner=partner)
     if verdict:

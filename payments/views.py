@@ -1,6 +1,8 @@
 """Pages: transactions for boards, the delivery log and the unattributed
 queue for operators."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import clock
 from core.access import role_of
 from core.errors import DomainError, ValidationFailed
 from core.models import Role
@@ -18,6 +21,8 @@ from merchants.models import Vendor
 from merchants.selectors import markets_visible_to
 from payments import selectors, services
 from payments.models import Kind, PaymentAlert, Status, Transaction, Verdict, WebhookDelivery
+
+MAX_LOG_HOURS = 30 * 24
 
 
 def _operator_only(request: HttpRequest) -> None:
@@ -68,13 +73,20 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     _operator_only(request)
     partner = request.GET.get("partner") or ""
     verdict = request.GET.get("verdict") or ""
-    page = Paginator(selectors.delivery_log(partner=partner, verdict=verdict), 50).get_page(request.GET.get("page"))
+    # The desk links its last-24-hours counts here with `hours`; anything
+    # that is not a whole number of hours up to 30 days means the whole log.
+    hours_text = request.GET.get("hours") or ""
+    hours = int(hours_text) if hours_text.isdigit() and 0 < int(hours_text) <= MAX_LOG_HOURS else None
+    since = clock.now() - dt.timedelta(hours=hours) if hours else None
+    page = Paginator(selectors.delivery_log(partner=partner, verdict=verdict, since=since), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "payments/delivery_list.html",
         {
             "page": page,
-            "filters": {"partner": partner, "verdict": verdict},
+            "filters": {"partner": partner, "verdict": verdict, "hours": hours},
             "partners": Partner.choices,
             "verdicts": Verdict.choices,
             "alerts": PaymentAlert.objects.filter(acknowledged_at__isnull=True).select_related("transaction")[:20],

@@ -78,3 +78,42 @@ def test_operator_works_through_the_morning(session, operator, lan, night, tmp_p
     page.get_by_role("button", name="Đóng chênh lệch").first.click()
     resolved = ReconciliationException.objects.get(partner_txn_id="VNPT-B")
     assert resolved.status == "resolved" and resolved.resolved_by == operator
+
+
+@pytest.mark.parametrize("screen", ["desktop"])
+def test_the_desk_names_each_verdict_and_links_it_to_the_log(session, operator, lan, night):
+    session.login(operator.username)
+    page = session.page
+    vnpt_row = page.get_by_role("row").filter(has_text="VNPT")
+    expect(vnpt_row.get_by_role("link", name="Đã ghi nhận: 3")).to_be_visible()
+    for raw in ("accepted", "rejected", "duplicate"):
+        expect(page.locator("main")).not_to_contain_text(f"{raw}:")
+
+    vnpt_row.get_by_role("link", name="Bị từ chối: 1").click()
+    expect(page.get_by_role("heading", name="Nhật ký nhận webhook")).to_be_visible()
+    assert "verdict=rejected" in page.url and "partner=vnpt" in page.url
+    expect(page.get_by_label("Kết quả")).to_have_value("rejected")
+    expect(page.get_by_text("Chỉ các lần nhận trong 24 giờ qua.")).to_be_visible()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Bị từ chối")
+    session.screenshot("operator-desk-verdict-log")
+
+
+@pytest.mark.parametrize("screen", ["desktop"])
+def test_a_conflict_alert_reads_in_one_time_zone(session, operator, lan, client):
+    """The stored side comes back from the database in UTC, the delivered one
+    in +07:00: a 38-second difference must not read as seven hours."""
+    assert post(client, "vnpt", *vnpt(vnpt_body("VNPT-TZ"), msg_id="tz-1")).status_code == 200
+    later = vnpt_body("VNPT-TZ", amount=450_000, completed_at="2026-11-20T01:16:07+00:00")
+    assert post(client, "vnpt", *vnpt(later, msg_id="tz-2")).status_code == 200
+
+    session.login(operator.username)
+    page = session.go("/webhooks/deliveries/")
+    alert = page.locator("section.card", has_text="Cảnh báo")
+    expect(alert).to_contain_text("Thời điểm giao dịch: 20/11/2026 08:15:29 → 20/11/2026 08:16:07")
+    expect(alert).to_contain_text("Số tiền (đồng): 45.000 ₫ → 450.000 ₫")
+    expect(alert).not_to_contain_text("+00:00")
+    expect(alert).not_to_contain_text("completed_at")
+    expect(page.locator("tbody")).to_contain_text("nội dung khác: số tiền (đồng), thời điểm giao dịch")
+    session.screenshot("conflict-alert")
