@@ -91,6 +91,7 @@ def partner_health() -> list[dict]:
     what its webhooks did in the last 24 hours."""
     since = clock.now() - dt.timedelta(hours=HEALTH_HOURS)
     log = reverse("payments-deliveries")
+    window = str(HEALTH_HOURS)
     rows = []
     for partner in Partner:
         deliveries = WebhookDelivery.objects.filter(partner=partner, received_at__gte=since)
@@ -100,7 +101,7 @@ def partner_health() -> list[dict]:
             {
                 "label": verdict.label,
                 "count": counted[verdict.value],
-                "url": f"{log}?{urlencode({'partner': partner, 'verdict': verdict, 'hours': HEALTH_HOURS})}",
+                "url": f"{log}?{urlencode({'partner': partner.value, 'verdict': verdict.value, 'hours': window})}",
             }
             for verdict in Verdict
             if counted.get(verdict.value)

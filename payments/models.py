@@ -262,9 +262,10 @@ def transaction_field_label(name: str) -> str:
     if name == "content":
         return str(_("nội dung"))
     try:
-        return str(Transaction._meta.get_field(name).verbose_name)
+        field = Transaction._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def _alert_value(name: str, value: object) -> str:
