@@ -2,9 +2,11 @@ from django.apps import AppConfig
 
 
 class Market40Config(AppConfig):
-    """The project package as an app, for three things only: the Celery beat
+    """The project package as an app, for four things only: the Celery beat
     schedule gathered from every app's `schedule.py` (the apps build on no
-    project module), the demo commands that span every app, and the
+    project module), the demo commands that span every app, the retention
+    pass and the vendor data export that span them too (their commands and
+    the nightly task, scheduled here), and the
     migrations that created the adoption tables before the models moved to
     `adoption` (a database migrated then still records them, and a fresh one
     still creates the tables through them)."""
@@ -12,6 +14,9 @@ class Market40Config(AppConfig):
     name = "market40"
 
     def ready(self) -> None:
+        from celery.schedules import crontab
+        from django.conf import settings
+
         from adoption.schedule import beat_schedule as adoption_schedule
         from market40.celery import app as celery_app
         from payments.schedule import beat_schedule as payments_schedule
@@ -22,4 +27,8 @@ class Market40Config(AppConfig):
             **payments_schedule(),
             **reconciliation_schedule(),
             **adoption_schedule(),
+            "retention-nightly": {
+                "task": "market40.apply_retention",
+                "schedule": crontab(hour=settings.RETENTION_AT.hour, minute=settings.RETENTION_AT.minute),
+            },
         }

@@ -158,6 +158,7 @@ CELERY_TASK_ROUTES = {
     "reconciliation.*": {"queue": "reconciliation"},
     "printables.*": {"queue": "printing"},
     "adoption.*": {"queue": "reports"},
+    "market40.*": {"queue": "reports"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 
@@ -208,6 +209,19 @@ POSTER_DIRECT_LIMIT = env_int("POSTER_DIRECT_LIMIT", 60)
 VENDOR_LINK_MAX_AGE_DAYS = env_int("VENDOR_LINK_MAX_AGE_DAYS", 365)
 # Base URL printed in vendor links and demo output.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+
+# Keeping personal data no longer than needed (docs/operations.md, "Retention").
+# Raw webhook bodies lose the payer's name and account fragments after this
+# many days (a hash of the original stays); the transaction, the money, is an
+# accounting record kept for ACCOUNTING_RETENTION_YEARS; a vendor who left is
+# anonymised this many days after closing. The nightly pass runs at RETENTION_AT.
+WEBHOOK_BODY_RETENTION_DAYS = env_int("WEBHOOK_BODY_RETENTION_DAYS", 90)
+ACCOUNTING_RETENTION_YEARS = env_int("ACCOUNTING_RETENTION_YEARS", 10)
+VENDOR_ANONYMISE_AFTER_DAYS = env_int("VENDOR_ANONYMISE_AFTER_DAYS", 365)
+RETENTION_AT = env_time("RETENTION_AT", "03:30")
+for _name in ("WEBHOOK_BODY_RETENTION_DAYS", "ACCOUNTING_RETENTION_YEARS", "VENDOR_ANONYMISE_AFTER_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
 
 # Operations (docs/operations.md, "Health and metrics"). /metrics answers a
 # caller from these networks, or one that sends `Authorization: Bearer

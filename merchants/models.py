@@ -115,6 +115,8 @@ class Vendor(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When a vendor who left had their name, phone and CCCD removed (merchants/retention.py).
+    anonymised_at = models.DateTimeField(_("ẩn danh lúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["market__code", "stall_number"]

@@ -30,7 +30,9 @@ class Verdict(models.TextChoices):
 
 class WebhookDelivery(models.Model):
     """One HTTP delivery as it arrived, good or bad. Append-only: the verdict
-    is known before the row is written, so a row is never updated."""
+    is known before the row is written, so a row is never updated, except
+    by the retention pass (payments/retention.py), which redacts the body
+    of an old delivery and keeps the original's hash."""
 
     partner = models.CharField(_("ví"), max_length=12, choices=Partner.choices)
     received_at = models.DateTimeField(_("thời điểm nhận"), db_index=True)
@@ -51,6 +53,10 @@ class WebhookDelivery(models.Model):
     replayed_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # Set by the retention pass: when the payer's data left the body, and the
+    # SHA-256 of the body as it arrived, so the original is still provable.
+    redacted_at = models.DateTimeField(_("xoá dữ liệu cá nhân lúc"), null=True, blank=True)
+    body_sha256 = models.CharField(_("SHA-256 nội dung gốc"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

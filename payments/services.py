@@ -13,6 +13,7 @@ from core import audit, clock
 from core.access import require_operator
 from core.actors import Actor
 from core.errors import Conflict, ValidationFailed
+from core.formatting import format_date
 from merchants.models import Vendor, WalletAccount
 from payments import attribution, intake, outbox
 from payments.models import Attribution, Source, Transaction, WebhookDelivery
@@ -92,6 +93,15 @@ def delivery_replay(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelive
     is a new log row pointing at the original; the original is unchanged.
     """
     require_operator(actor)
+    if delivery.redacted_at is not None:
+        raise ValidationFailed.single(
+            "delivery",
+            _(
+                "Nội dung lần nhận này đã được xoá dữ liệu cá nhân ngày %(day)s theo thời hạn lưu giữ, "
+                "nên không còn khớp chữ ký và không thể chạy lại"
+            )
+            % {"day": format_date(delivery.redacted_at)},
+        )
     if delivery.body_size and not delivery.body:
         raise ValidationFailed.single("delivery", _("Lần nhận này quá lớn nên không lưu nội dung, không thể chạy lại"))
     with transaction.atomic():

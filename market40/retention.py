@@ -1,0 +1,48 @@
+"""The nightly retention pass over every app (docs/operations.md, "Retention"):
+old webhook bodies redacted (payments/retention.py), vendors who left long
+enough ago anonymised (merchants/retention.py), and the count of
+transactions past the accounting period, for the operator to archive.
+`manage.py apply_retention --dry-run` reports the same without a change."""
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+
+from core import clock
+from merchants import retention as vendors
+from payments import retention as deliveries
+
+
+@dataclass
+class RetentionReport:
+    dry_run: bool
+    webhook_bodies_before: str
+    webhook_bodies: int
+    vendors_left_before: str
+    vendors: list[str] = field(default_factory=list)
+    accounting_records_before: str = ""
+    transactions_past_accounting_period: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def retention_apply(*, dry_run: bool) -> RetentionReport:
+    due_vendors = list(vendors.due())
+    report = RetentionReport(
+        dry_run=dry_run,
+        webhook_bodies_before=deliveries.redaction_cutoff().isoformat(),
+        webhook_bodies=deliveries.deliveries_due() if dry_run else 0,
+        vendors_left_before=clock.business_date(
+            clock.now() - dt.timedelta(days=settings.VENDOR_ANONYMISE_AFTER_DAYS)
+        ).isoformat(),
+        vendors=[vendor.code for vendor in due_vendors],
+        accounting_records_before=deliveries.accounting_cutoff().isoformat(),
+        transactions_past_accounting_period=deliveries.transactions_past_accounting_period(),
+    )
+    if not dry_run:
+        report.webhook_bodies = deliveries.deliveries_redact()
+        for vendor in due_vendors:
+            vendors.vendor_anonymise(actor=None, vendor=vendor)
+    return report
