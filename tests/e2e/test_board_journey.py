@@ -70,7 +70,7 @@ def test_clerk_registers_a_vendor_fixing_what_the_form_points_out(session, board
 
     page.get_by_role("button", name="Cấp lại mã").click()
     expect(page.get_by_text("Đã cấp lại mã; hãy in áp phích mới")).to_be_visible()
-    page.get_by_text("Thu hồi mã").click()
+    page.get_by_text("Thu hồi mã", exact=True).click()
     page.get_by_label("Lý do thu hồi").fill("Áp phích bị rách")
     page.get_by_role("button", name="Thu hồi", exact=True).click()
     expect(page.get_by_text("Đã thu hồi mã")).to_be_visible()
