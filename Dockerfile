@@ -12,4 +12,5 @@ RUN SECRET_KEY=build-only-secret-key-not-used-at-run-time-0123456789abcdef \
     DATABASE_URL=postgres://build@localhost/unused \
     python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "market40.wsgi:application", "--access-logfile", "-"]
+# The web server and its settings: market40/server.py (granian by default).
+CMD ["python", "-m", "market40.server"]

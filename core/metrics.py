@@ -6,7 +6,7 @@ stream counts open screens); figures that are read from the database (the
 outbox backlog, open exceptions, queue depths…) are collected at scrape time
 by `market40.metrics` instead, once, from the web process.
 
-Under gunicorn or a Celery pool each child process counts on its own; with
+Under the web server or a Celery pool each child process counts on its own; with
 `PROMETHEUS_MULTIPROC_DIR` set (docker-compose sets it) prometheus-client
 writes every child's figures there and the scrape adds them up. The labels
 never carry a vendor, a payer or an amount: only partners, verdicts and

@@ -116,7 +116,7 @@ class Market40Api(NinjaAPI):
                 responses = _one_key_per_status(operation.setdefault("responses", {}))
                 operation["responses"] = responses
                 for status in _error_statuses(method, operation):
-                    # A 414 comes from gunicorn (or the proxy) as a page, never from the API.
+                    # A 414 comes from the web server (or the proxy) as a page, never from the API.
                     answer = {"description": ERROR_RESPONSES[status]} | ({} if status == "414" else {"content": body})
                     responses.setdefault(status, answer)
         return schema

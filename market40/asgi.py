@@ -1,6 +1,6 @@
 """The ASGI entry point, for an ASGI server (`uvicorn market40.asgi:application`).
 
-The deployed server is gunicorn on `market40.wsgi`, whose short road for
+The deployed server is granian on `market40.wsgi` (market40/server.py), whose short road for
 partner deliveries is WSGI only; under ASGI a delivery takes the full
 application, which answers it the same way through the API router."""
 

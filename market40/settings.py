@@ -236,7 +236,7 @@ except ValueError as exc:
 # Where a Celery worker serves its own /metrics (host:port); empty serves none.
 CELERY_METRICS_BIND = env_str("CELERY_METRICS_BIND", "") or ""
 # prometheus-client's folder for the figures of a server's several processes
-# (gunicorn workers, a Celery pool); unset, each process counts for itself.
+# (web server workers, a Celery pool); unset, each process counts for itself.
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "") or ""
 
 # Every log line goes to the console, where the process supervisor collects

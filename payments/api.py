@@ -23,7 +23,7 @@ router = Router(tags=["payments"])
 @router.post("/webhooks/{partner}", auth=None, include_in_schema=False)
 def webhook(request: HttpRequest, partner: str) -> HttpResponse:
     """A partner's notification. No session, so no CSRF; the partner's
-    signature on the raw body is the authentication. Under gunicorn the
+    signature on the raw body is the authentication. Under the web server the
     same answer comes from `webhook_http.with_webhook_intake`, which skips
     the middleware chain."""
     if partner not in Partner.values:

@@ -3,7 +3,7 @@
 Deliveries are the one request the partners send hundreds of per second,
 and none of them uses what the middleware chain is there for: no session,
 no CSRF (the signature on the raw body is the authentication), no user, no
-messages, no language cookie. `with_webhook_intake` lets gunicorn hand a
+messages, no language cookie. `with_webhook_intake` lets the server hand a
 `POST /api/v1/webhooks/<partner>` straight to `webhook_response`, keeping
 what still matters (request signals, so database connections are recycled
 as usual, the host check, HTTPS redirect, security headers, Django's own

@@ -1,5 +1,5 @@
 """A live stack for scenarios that go over real HTTP: a scratch PostgreSQL
-database, `manage.py` in a child process, and gunicorn on a free loopback port.
+database, `manage.py` in a child process, and the web server on a free loopback port.
 
 The database lives on the project's server (the one DATABASE_URL names, or
 the PostgreSQL embedded under var/, market40/database.py) and is called after
@@ -141,25 +141,27 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(
-    env: dict[str, str], *, workers: int = 2, port: int | None = None, log: Path | None = None
+def web_server(
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    port: int | None = None,
+    log: Path | None = None,
+    app: str | None = None,
+    server: str | None = None,
 ) -> Iterator[int]:
-    """gunicorn serving the app as deployed (`gunicorn.conf.py`: threaded
-    workers, keep-alive), on a free loopback port; yields the port. The
-    server gets its own process group so stopping it stops its workers;
-    its error output goes to `log` when given (a 5xx leaves its traceback there)."""
+    """The web server as deployed (`market40/server.py`), on a free loopback
+    port; yields the port. The server gets its own process group so stopping
+    it stops its workers; its error output goes to `log` when given (a 5xx
+    leaves its traceback there). `app` and `server` name another WSGI
+    application or server than the shipped ones (the benchmark's)."""
+    from market40.server import DEFAULT_APP, command
+
     port = port or free_port()
     errors = open(log, "ab") if log is not None else None  # noqa: SIM115 — closed after the server stops
-    server = subprocess.Popen(  # noqa: S603 — our own interpreter
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "market40.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            "--log-level=warning",
-        ],
+    argv = command(app=app or DEFAULT_APP, host="127.0.0.1", port=port, workers=workers, server=server, quiet=True)
+    server_process = subprocess.Popen(  # noqa: S603 — our own interpreter
+        [sys.executable, *argv],
         cwd=ROOT,
         env=env,
         stderr=errors,
@@ -169,11 +171,11 @@ def gunicorn(
         wait_for_port(port)
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(server_process.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=30)
+            server_process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            os.killpg(server_process.pid, signal.SIGKILL)
+            server_process.wait()
         if errors is not None:
             errors.close()

@@ -1,6 +1,6 @@
 """Hostile deliveries to the three webhook endpoints, over real HTTP.
 
-gunicorn serves the app on a scratch PostgreSQL database; a seeded generator
+The web server serves the app on a scratch PostgreSQL database; a seeded generator
 builds about two thousand requests from the partners' valid deliveries
 (docs/partners.md): missing, duplicated and garbage signature headers,
 timestamps outside the window or not numbers at all, oversized bodies
@@ -644,7 +644,7 @@ def _judge(case: Case, answer: Answer, before: tuple, after: tuple, last: tuple 
         tally.crashes.append(f"{where}: {answer.status or answer.error}")
         return
     if "json" not in answer.content_type:
-        # gunicorn refused the HTTP itself; the app never saw it.
+        # The web server refused the HTTP itself; the app never saw it.
         if answer.status >= 400 and (deliveries, transactions, events) == (0, 0, 0):
             tally.rejected_by_http_server += 1
         else:
@@ -681,7 +681,7 @@ def run(seed: int) -> list[Row]:
     with live.scratch_postgres("fuzz_webhooks") as url:
         env = live.server_env(url, CELERY_TASK_ALWAYS_EAGER="1", **SECRETS)
         live.manage(env, "migrate", "--noinput")
-        with live.gunicorn(env, workers=2, log=LOG) as port, psycopg.connect(url, autocommit=True) as db:
+        with live.web_server(env, workers=2, log=LOG) as port, psycopg.connect(url, autocommit=True) as db:
             cases = _cases(seed, deliveries)
             families = Counter(c.family.split(" = ")[0] for c in cases)
             print(
@@ -762,7 +762,7 @@ def _rows(tally: Tally, afterwards: list[bool], seconds: float) -> list[Row]:
         ),
         Row(
             NAME,
-            "refused by gunicorn before the app, nothing stored",
+            "refused by the web server before the app, nothing stored",
             f"{tally.rejected_by_http_server} (app answered {answered_app})",
             "",
             None,

@@ -1,4 +1,4 @@
-"""Nothing lost: 10,000 signed deliveries at 200/s to gunicorn while
+"""Nothing lost: 10,000 signed deliveries at 200/s to the web server while
 PostgreSQL is restarted twice (once with an immediate shutdown, a crash
 recovered from WAL) and the Celery worker is killed with SIGKILL.
 

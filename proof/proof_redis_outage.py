@@ -2,7 +2,7 @@
 all follow-up work is done once it is back.
 
 Redis is the Celery broker (and the cache). The partners keep sending at a
-steady rate through gunicorn while the private Redis is stopped for
+steady rate through the web server while the private Redis is stopped for
 OUTAGE_SECONDS and started again on the same port. Intake must answer
 every good delivery at its first attempt (a retry would mean the partner
 saw a failure), and the follow-up events written meanwhile must all be

@@ -14,7 +14,7 @@ Two passes over `/api/v1/openapi.json`, both seeded by the proof seed:
    at any object), and afterwards market B's rows in the database are exactly
    what they were.
 
-The server is gunicorn as deployed (`proof.live`) on a scratch PostgreSQL
+The server is the web server as deployed (`proof.live`) on a scratch PostgreSQL
 database (`<DATABASE_URL's name>_schemathesis`), with Celery tasks run in
 process so a poster batch or a reconciliation rerun a request starts
 completes inside the run.
@@ -45,12 +45,12 @@ MAX_EXAMPLES = int(os.environ.get("PROOF_SCHEMATHESIS_EXAMPLES", "40"))
 SCENARIO = "schemathesis"
 
 
-# --- the live stack: scratch database, seed data, gunicorn ----------------------------
+# --- the live stack: scratch database, seed data, web server ----------------------------
 
 
 @dataclass
 class Stack:
-    """A migrated, seeded scratch database and gunicorn serving it."""
+    """A migrated, seeded scratch database and the web server serving it."""
 
     url: str
     database_url: str
@@ -74,7 +74,7 @@ def live_stack(
     seed: int, *, suffix: str = SCENARIO, port: int | None = None, workers: int = 3, **extra_env: str
 ) -> Iterator[Stack]:
     """Create, migrate and seed a scratch database (`<DATABASE_URL's name>_<suffix>`),
-    then serve it with gunicorn; its error output, the application's log
+    then serve it with the web server; its error output, the application's log
     included, goes to a file kept as var/proof-<suffix>.log."""
     port = port or live.free_port()
     tmp = tempfile.TemporaryDirectory(prefix="proof-api-")
@@ -101,7 +101,7 @@ def live_stack(
             stack = Stack(
                 f"http://127.0.0.1:{port}", database_url, env, json.loads(out.strip().splitlines()[-1]), log_path
             )
-            with live.gunicorn(env, workers=workers, port=port, log=log_path):
+            with live.web_server(env, workers=workers, port=port, log=log_path):
                 yield stack
     finally:
         # The server's log stays for a look after the run (var/ is not tracked).
@@ -607,7 +607,7 @@ def _config(workdir: Path, users: dict) -> None:
 
 def _refusals() -> list[str]:
     """Schemathesis's own list of refusals of schema-violating requests, and
-    414: gunicorn refuses a request line over 4 KiB (a query of several
+    414: a web server may refuse a long request line (a query of several
     kilobytes of malformed values) before the application sees it, which is a
     refusal too (seed 117252)."""
     from schemathesis.config import ChecksConfig

@@ -1,5 +1,5 @@
 """Security configuration, held to account on a live server in production
-settings (gunicorn, `market40.settings_production`, a scratch PostgreSQL
+settings (the web server, `market40.settings_production`, a scratch PostgreSQL
 database `<DATABASE_URL's name>_security`, behind a pretend TLS proxy that
 sets X-Forwarded-Proto):
 
@@ -391,7 +391,7 @@ def _workload_and_logs(stack: Stack, users: dict, seeded: dict) -> list[Row]:
             )
     # Failed logins with a phone number typed as the username.
     Browser(stack).login(seeded["b"]["phones"][0], "sai")
-    time.sleep(1.0)  # let gunicorn flush its workers' output
+    time.sleep(1.0)  # let the web server flush its workers' output
     log = stack.log_path.read_text(encoding="utf-8", errors="replace")
     values = [*seeded["a"]["phones"], *seeded["a"]["national_ids"], *seeded["b"]["phones"]]
     values += [*seeded["b"]["national_ids"], *(p for pair in people for p in pair)]

@@ -1,7 +1,7 @@
 """The fault scenarios' own services, so that nothing else is disturbed.
 
 A `Stack` is a throw-away PostgreSQL cluster and Redis server on free ports
-under `var/proof/<name>/`, and the project's real processes (gunicorn,
+under `var/proof/<name>/`, and the project's real processes (the web server,
 Celery workers, Celery beat) pointed at them. The scenarios restart,
 stop and kill these and only these: the machine's shared PostgreSQL and
 Redis serve other people at the same time. Leaving the `with` block stops
@@ -59,7 +59,7 @@ SECRETS = {
 @dataclass
 class Process:
     """A child in its own session, so a kill takes its children (prefork
-    pool, gunicorn workers) with it, as a killed container would."""
+    pool, web server workers) with it, as a killed container would."""
 
     name: str
     popen: subprocess.Popen
@@ -353,20 +353,11 @@ class Stack:
             process.restart = None
             self.processes.remove(process)
 
-    def gunicorn(self, database: str, port: int) -> Process:
-        """gunicorn as deployed (gunicorn.conf.py in the checkout: threaded workers, keep-alive)."""
-        process = self.spawn(
-            "gunicorn",
-            database,
-            [
-                "-m",
-                "gunicorn",
-                "market40.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-            ],
-            supervised=True,
-        )
+    def web_server(self, database: str, port: int) -> Process:
+        """The web server as deployed (market40/server.py: worker processes with threads, keep-alive)."""
+        from market40.server import command
+
+        process = self.spawn("web", database, command(host="127.0.0.1", port=port, quiet=True), supervised=True)
         wait_for_port(port)
         return process
 
@@ -412,13 +403,13 @@ class Stack:
         )
 
     def start_intake(self, database: str, vendors: int) -> tuple[int, Process]:
-        """A migrated database with `vendors` paying vendors, gunicorn on a free
+        """A migrated database with `vendors` paying vendors, the web server on a free
         port, an ingest worker and beat: (the port, the worker)."""
         self.create_database(database)
         self.manage(database, "migrate", "--noinput")
         seed_paying_vendors(self.env(database), vendors, tag="PF")
         port = free_port()
-        self.gunicorn(database, port)
+        self.web_server(database, port)
         worker = self.worker(database, "ingest,default", "ingest")
         self.beat(database)
         return port, worker

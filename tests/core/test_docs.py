@@ -123,7 +123,7 @@ def test_every_setting_read_from_the_environment_is_documented():
     described = set(VARIABLE_ROW.findall((DOCS / "operations.md").read_text("utf-8")))
     readme = (REPO / "README.md").read_text("utf-8")
     named = set(re.findall(r"`([A-Z][A-Z0-9_]{2,})`", readme.partition("## Configuration")[2].partition("\n## ")[0]))
-    assert {"SECRET_KEY", "DATABASE_URL", "GUNICORN_WORKERS"} <= read
+    assert {"SECRET_KEY", "DATABASE_URL", "SERVER_WORKERS"} <= read
     assert sorted(read - described) == []
     assert sorted(described ^ named) == []
 

@@ -1,6 +1,6 @@
 """`.env.example` lists every environment variable the service reads and
-nothing else, and only the settings (and the entry points and gunicorn's own
-config file) read the environment: every other module reads
+nothing else, and only the settings (and the entry points and the web server's
+configuration, market40/server.py) read the environment: every other module reads
 `django.conf.settings`."""
 
 import ast
@@ -9,12 +9,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 READERS = {"env_str", "env_bool", "env_int", "env_list", "env_percent", "env_time"}
-# Where the environment may be read: the settings, gunicorn's config file,
+# Where the environment may be read: the settings, the web server's configuration,
 # and the entry points that choose the settings module.
 CONFIG_FILES = [
     "market40/settings.py",
     "market40/settings_production.py",
-    "gunicorn.conf.py",
+    "market40/server.py",
     "manage.py",
     "market40/wsgi.py",
     "market40/asgi.py",
@@ -75,7 +75,7 @@ def variables_listed() -> set[str]:
 
 def test_every_variable_the_service_reads_is_in_env_example():
     read = set().union(*(variables_read(ROOT / path) for path in CONFIG_FILES))
-    assert {"DATABASE_URL", "SECRET_KEY", "RECONCILIATION_AT", "GUNICORN_WORKERS"} <= read  # the parser finds them
+    assert {"DATABASE_URL", "SECRET_KEY", "RECONCILIATION_AT", "SERVER_WORKERS"} <= read  # the parser finds them
     assert read - variables_listed() == set()
 
 

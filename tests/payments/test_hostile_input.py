@@ -95,7 +95,7 @@ def test_moment_at_the_end_of_the_calendar_is_malformed(client, lan, partner, ma
 
 
 def _chunked(client, partner: str, headers: dict, body: bytes):
-    """A body sent with Transfer-Encoding: chunked, as gunicorn hands it over:
+    """A body sent with Transfer-Encoding: chunked, as the web server hands it over:
     no CONTENT_LENGTH, and a stream that ends where the body ends."""
     meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
     meta.update({"CONTENT_LENGTH": "", "wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True})

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def serve(method: str, path: str, headers: dict | None = None, body: bytes = b"", host: str = "testserver", app=None):
-    """One request through `market40.wsgi.application`, as gunicorn calls it."""
+    """One request through `market40.wsgi.application`, as the web server calls it."""
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
