@@ -12,6 +12,7 @@ import pytest
 
 from market40.database import with_database
 from market40.server import command
+from payments.models import WebhookDelivery
 from proof.live import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,11 +46,12 @@ def test_an_unknown_server_stops_start_up(monkeypatch):
         command()
 
 
-@pytest.mark.django_db
+# The server commits its rows for real; a transactional test empties the tables after it.
+@pytest.mark.django_db(transaction=True)
 def test_the_deployed_server_answers_the_site_and_the_partners(settings):
     """The real server process, on the test database: the health check, and a
     partner's delivery on the short road (an unsigned one is refused by the
-    intake with the contract's answer, not by the server)."""
+    intake with the contract's answer and logged, not refused by the server)."""
     port = free_port()
     env = dict(os.environ, SERVER_BIND=f"127.0.0.1:{port}", SERVER_WORKERS="1", DEBUG="0")
     env["DATABASE_URL"] = _database_url(settings)
@@ -68,6 +70,7 @@ def test_the_deployed_server_answers_the_site_and_the_partners(settings):
             urllib.request.urlopen(delivery, timeout=10)  # noqa: S310
         assert refused.value.code == 401
         assert "webhook-signature" in refused.value.read().decode()
+        assert WebhookDelivery.objects.get().verdict == "rejected"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
