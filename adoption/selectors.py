@@ -23,6 +23,7 @@ from core.actors import Actor
 from core.errors import NotFound, ValidationFailed
 from core.models import Role
 from core.partners import Partner
+from core.replica import reads_from_replica
 from merchants.models import Market
 from merchants.selectors import markets_visible_to
 
@@ -200,6 +201,9 @@ def _market_figures(register: RegisterRow, transacting: tuple[int, int]) -> Figu
     )
 
 
+# The dashboard, the exports and the monthly report all come through here:
+# with DATABASE_REPLICA_URL set they read the replica (core/replica.py).
+@reads_from_replica
 def adoption_report(*, period: Period, source: Source = ROLLUPS) -> Report:
     markets = list(Market.objects.order_by("code"))
     days = trend_days(period.as_of)

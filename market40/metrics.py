@@ -16,7 +16,7 @@ from wsgiref.simple_server import WSGIServer
 import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
 from django.db.models import Count, Min
 from django.http import HttpRequest
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess, start_http_server
@@ -24,7 +24,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from adoption.models import RollupCheck
-from core import clock, metrics  # core.metrics defines every counter, at 0, before its first event
+from core import clock, metrics, replica  # core.metrics defines every counter, at 0, before its first event
 from core.partners import Partner
 from payments.models import OutboxEvent
 from reconciliation.models import ExceptionStatus, ReconciliationException, SettlementFile
@@ -34,6 +34,16 @@ logger = logging.getLogger(__name__)
 # kombu's Redis transport keeps a queue's messages of priority 0 under its
 # name and those of each other priority step under name + "\x06\x16" + step.
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+
+
+# On the replica: seconds since the last replayed transaction while WAL
+# waits to be replayed (0 when all received WAL is replayed, so an idle
+# primary is no lag), and the bytes between the primary's position and the replay.
+_REPLICA_LAG = """
+SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
+       pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())
+"""
 
 
 def _gauge(name: str, documentation: str, labels: list[str] | None = None) -> GaugeMetricFamily:
@@ -57,6 +67,32 @@ class DatabaseFigures(Collector):
             yield up
             yield from families
         yield from self._queues()
+        yield from self._replica()
+
+    def _replica(self) -> Iterator[GaugeMetricFamily]:
+        if not replica.configured():
+            return
+        up = _gauge("replica_up", "1 when the reports' streaming replica answered.")
+        lag = _gauge(
+            "replica_lag_seconds", "How far the replica's replay is behind; 0 when it has replayed all it received."
+        )
+        behind = _gauge("replica_lag_bytes", "WAL bytes the primary has written that the replica has not replayed.")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_current_wal_lsn()::text")
+                (primary_lsn,) = cursor.fetchone()
+            with connections[replica.REPLICA].cursor() as cursor:
+                cursor.execute(_REPLICA_LAG, [primary_lsn])
+                seconds, lag_bytes = cursor.fetchone()
+        except DatabaseError:
+            connections[replica.REPLICA].close()
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        lag.add_metric([], float(seconds or 0))
+        behind.add_metric([], float(max(lag_bytes or 0, 0)))
+        yield from (up, lag, behind)
 
     def _from_database(self) -> Iterator[GaugeMetricFamily]:
         now = clock.now()

@@ -96,10 +96,14 @@ def _database_config() -> dj_database_url.DBConfig:
         # processes get its URL as theirs and use it without joining it.
         url = database.embedded_url(var_dir=VAR_DIR, name="market40")
         os.environ["DATABASE_URL"] = url
+    return _parsed("DATABASE_URL", url)
+
+
+def _parsed(name: str, url: str) -> dj_database_url.DBConfig:
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+        raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from exc
     # Django's own cursors bind parameters client-side and never prepare;
     # this lets the few statements run through server-side cursors (the
     # webhook intake statement) be prepared once per connection.
@@ -111,6 +115,15 @@ def _database_config() -> dj_database_url.DBConfig:
 # of the checkout shares it, so each makes a test database of its own there.
 DATABASE_EMBEDDED = not env_str("DATABASE_URL")
 DATABASES = {"default": _database_config()}
+# A streaming replica of the primary for the department's reports (core/replica.py).
+# Tests read the primary under this name too.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "") or ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _parsed("DATABASE_REPLICA_URL", database.checked_url(DATABASE_REPLICA_URL))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # A replica that is down must not hold a report up for long.
+    DATABASES["replica"]["OPTIONS"]["connect_timeout"] = 2
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

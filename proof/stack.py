@@ -306,13 +306,16 @@ class Stack:
         var = self.dir / "var"
         return server_env(
             self.url(database),
-            **SECRETS,
-            REDIS_URL=self.redis_url(),
-            CELERY_TASK_ALWAYS_EAGER="0",
-            VAR_DIR=str(var),
-            SETTLEMENT_INBOX=str(var / "settlement-inbox"),
-            PYTHONUNBUFFERED="1",
-            **self.extra_env,
+            **{
+                **SECRETS,
+                "REDIS_URL": self.redis_url(),
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                "VAR_DIR": str(var),
+                "SETTLEMENT_INBOX": str(var / "settlement-inbox"),
+                "PYTHONUNBUFFERED": "1",
+                # A scenario's own settings win over these.
+                **self.extra_env,
+            },
         )
 
     def manage(self, database: str, *args: str, timeout: float = 600) -> str:
