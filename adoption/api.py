@@ -9,6 +9,7 @@ from ninja import Router
 
 from adoption import exports, selectors
 from adoption.formatting import format_percent, format_vnd, percent_number
+from adoption.places import GROUPINGS, place_rows
 from adoption.schemas import AdoptionOut, MarketAdoptionOut
 from adoption.selectors import COHORTS, Figures, MarketRow, Projection, Report
 from adoption.tables import TABLES
@@ -20,6 +21,7 @@ from core.partners import Partner
 router = Router(tags=["adoption"])
 PeriodKind = Literal["day", "week", "month"]
 Separator = Literal["semicolon", "comma"]
+GroupKind = Literal["register", "original"]
 if TYPE_CHECKING:  # the names are known when the module runs, not to the checker
     TableName = str
 else:
@@ -83,6 +85,12 @@ def market_out(row: MarketRow) -> dict:
         "code": row.market.code,
         "name": row.market.name,
         "district": row.market.get_district_display(),
+        "unit_code": row.market.unit_code,
+        "unit_name": row.market.unit_name,
+        "former_district": row.market.district,
+        "former_district_name": row.market.get_district_display(),
+        "former_ward": row.market.ward,
+        "in_original_register": row.market.in_original_register,
         "in_pilot": row.in_pilot,
         "live": row.figures.markets_live > 0,
         "growth_points": percent_number(row.growth_permille),
@@ -114,7 +122,31 @@ def report_out(report: Report) -> dict:
             }
             for key, figures in report.cohorts.items()
         ],
+        "scope": {
+            "group": report.scope.group,
+            "unit": report.scope.unit,
+            "former_district": report.scope.former_district,
+            "covers": report.covers,
+            "markets": len(report.markets),
+        },
         "markets": [market_out(row) for row in report.markets],
+        "places": [
+            {
+                "grouping": by,
+                "heading": str(heading),
+                "rows": [
+                    {
+                        **figures_out(p.figures),
+                        "key": p.key,
+                        "name": p.name,
+                        "markets": p.figures.markets,
+                        "markets_live": p.figures.markets_live,
+                    }
+                    for p in place_rows(report, by)
+                ],
+            }
+            for by, heading in GROUPINGS.items()
+        ],
         "trend": [
             {
                 "date": point.day,
@@ -141,9 +173,21 @@ def _json(payload: dict) -> JsonResponse:
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
 
+def _scope(group: str | None, unit: str | None, former_district: str | None) -> selectors.Scope:
+    return selectors.scope_for(group=group, unit=unit, former_district=former_district)
+
+
 @router.get("", response=AdoptionOut, summary="Adoption across the city for a day, week or month")
-def adoption(request: HttpRequest, date: DayParam = None, period: PeriodKind = "month") -> JsonResponse:
-    return _json(report_out(selectors.report_for(request.user, period=_period(date, period))))
+def adoption(
+    request: HttpRequest,
+    date: DayParam = None,
+    period: PeriodKind = "month",
+    group: GroupKind = "register",
+    unit: str | None = None,
+    former_district: str | None = None,
+) -> JsonResponse:
+    scope = _scope(group, unit, former_district)
+    return _json(report_out(selectors.report_for(request.user, period=_period(date, period), scope=scope)))
 
 
 @router.get("/markets/{code}", response=MarketAdoptionOut, summary="One market's adoption")
@@ -178,8 +222,12 @@ def export(
     date: DayParam = None,
     period: PeriodKind = "month",
     separator: Separator = "semicolon",
+    group: GroupKind = "register",
+    unit: str | None = None,
+    former_district: str | None = None,
 ) -> HttpResponse:
-    report = selectors.report_for(request.user, period=_period(date, period))
+    scope = _scope(group, unit, former_district)
+    report = selectors.report_for(request.user, period=_period(date, period), scope=scope)
     return export_response(report, format=format, table=table, separator=separator)
 
 

@@ -37,6 +37,12 @@ def in_pilot_on(market: Market, day: dt.date) -> bool:
     return bool(market.is_pilot and market.pilot_start_date and market.pilot_start_date <= day)
 
 
+def in_register_on(market: Market, day: dt.date) -> bool:
+    """City figures of a day count the markets in the register that day; the
+    programme's original markets (no date) are in it from the start."""
+    return market.registered_on is None or market.registered_on <= day
+
+
 def rate_permille(numerator: int | None, denominator: int | None) -> int | None:
     """numerator / denominator in tenths of a percent, rounded half up, with
     integers only; None when there is nothing to divide by."""

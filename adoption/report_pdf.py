@@ -22,10 +22,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from adoption import labels
 from adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
+from adoption.places import BY_UNIT, GROUPINGS, place_rows
 from adoption.selectors import COHORTS, MarketRow, Projection, Report
 from core import clock
 from core.formatting import format_datetime
@@ -236,6 +237,29 @@ def _markets_table(report: Report) -> Table:
     return table
 
 
+def _places_table(report: Report, by: str) -> Table:
+    """The markets summed by current unit or by former district (places.py)."""
+    place = _("Phường/xã hiện nay") if by == BY_UNIT else _("Quận/huyện cũ")
+    body = [[place, _("Số chợ"), _("Chợ có giao dịch"), _("Sạp"), _("GD 30 ngày"), _("Tỷ lệ GD"), _("Giá trị thuần")]]
+    for p in place_rows(report, by):
+        f = p.figures
+        body.append(
+            [
+                f"{p.name} ({p.key})" if p.key and by == BY_UNIT else p.name,
+                format_count(f.markets),
+                format_count(f.markets_live),
+                format_count(f.stalls),
+                format_count(f.transacting_30d),
+                format_percent(f.adoption_permille),
+                format_vnd(f.total.net_amount),
+            ]
+        )
+    widths = [0.34, 0.08, 0.12, 0.09, 0.11, 0.1, 0.16]
+    table = _table(body, [WIDTH * w for w in widths])
+    table.setStyle(TableStyle([("FONT", (0, 1), (-1, -1), REGULAR, 7)]))
+    return table
+
+
 def _footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     canvas.saveState()
     canvas.setFont(REGULAR, 7)
@@ -261,7 +285,7 @@ def render_monthly(report: Report) -> bytes:
         author=_("Sở Công Thương thành phố Cần Thơ"),
     )
     pilot_target, live_target = report.projections
-    story = [
+    story: list[Flowable] = [
         Paragraph(title, s["title"]),
         Paragraph(
             _(
@@ -276,6 +300,7 @@ def render_monthly(report: Report) -> bytes:
             },
             s["body"],
         ),
+        Paragraph(_("Số liệu của %(covers)s.") % {"covers": report.covers}, s["body"]),
         Paragraph(_("1. Số liệu chính"), s["h2"]),
         _headline(report),
         *(
@@ -327,6 +352,11 @@ def render_monthly(report: Report) -> bytes:
         ),
         Paragraph(_("7. Toàn bộ các chợ"), s["h2"]),
         _markets_table(report),
+        *(
+            item
+            for number, by in enumerate(GROUPINGS, start=8)
+            for item in (Paragraph(f"{number}. {GROUPINGS[by]}", s["h2"]), _places_table(report, by))
+        ),
         Spacer(1, 4 * mm),
         Paragraph(
             _(

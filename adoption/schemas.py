@@ -57,7 +57,13 @@ class MarketFiguresOut(FiguresOut):
 
     code: str
     name: str
-    district: str
+    district: str  # the former district's name, as before the reform
+    unit_code: str  # the current commune-level unit (official code); "" until an operator settles it
+    unit_name: str
+    former_district: str
+    former_district_name: str
+    former_ward: str
+    in_original_register: bool
     in_pilot: bool
     live: bool
     growth_points: float | None
@@ -91,10 +97,33 @@ class TargetsOut(Schema):
     live_markets_percent: int
 
 
+class ScopeOut(Schema):
+    group: str
+    unit: str
+    former_district: str
+    covers: str  # what the report's "markets" counts, in words
+    markets: int
+
+
+class PlaceOut(FiguresOut):
+    key: str  # unit code or former district key; "" for markets without one
+    name: str
+    markets: int
+    markets_live: int
+
+
+class PlacesOut(Schema):
+    grouping: str  # "unit" (current, since 1 July 2025) or "former_district" (before it)
+    heading: str
+    rows: list[PlaceOut]
+
+
 class AdoptionOut(PeriodOut):
     targets: TargetsOut
     cohorts: list[CohortOut]
+    scope: ScopeOut
     markets: list[MarketFiguresOut]
+    places: list[PlacesOut]
     trend: list[TrendOut]
     projections: list[ProjectionOut]
 

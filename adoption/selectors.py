@@ -24,8 +24,8 @@ from core.errors import NotFound, ValidationFailed
 from core.models import Role
 from core.partners import Partner
 from core.replica import reads_from_replica
-from merchants.models import Market
-from merchants.selectors import markets_visible_to
+from merchants.models import District, Market
+from merchants.selectors import current_units, markets_visible_to, unit_errors
 
 # Where the figures come from: the rollups, or the transactions themselves.
 Source = RollupSource | TransactionSource
@@ -37,6 +37,60 @@ COHORTS = {
     "other": gettext_lazy("Chợ ngoài thí điểm"),
 }
 WEEK = dt.timedelta(days=7)
+# Which markets a report covers: the register as it stands on the report's
+# day, or the programme's original 109 (the baseline of its targets).
+GROUPS = {
+    "register": gettext_lazy("Mọi chợ trong sổ đăng ký"),
+    "original": gettext_lazy("109 chợ ban đầu của chương trình"),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The markets a report covers: a group, narrowed to one current unit
+    (two-tier map since 1 July 2025) or one former district (history)."""
+
+    group: str = "register"
+    unit: str = ""
+    former_district: str = ""
+
+    def markets(self) -> list[Market]:
+        markets = Market.objects.order_by("code")
+        if self.group == "original":
+            markets = markets.filter(in_original_register=True)
+        if self.unit:
+            markets = markets.filter(unit_code=self.unit)
+        if self.former_district:
+            markets = markets.filter(district=self.former_district)
+        return list(markets)
+
+    @property
+    def label(self) -> str:
+        parts = [str(GROUPS[self.group])]
+        if self.unit:
+            parts.append(current_units()[self.unit].label)
+        if self.former_district:
+            parts.append(_("quận/huyện cũ %(name)s") % {"name": District(self.former_district).label})
+        return " · ".join(parts)
+
+
+def scope_for(*, group: str | None = None, unit: str | None = None, former_district: str | None = None) -> Scope:
+    """The scope asked (query string or API); each bad part named in Vietnamese."""
+    errors: dict[str, list[str]] = {}
+    group = group or "register"
+    if group not in GROUPS:
+        errors["group"] = [_("Nhóm chợ chỉ nhận một trong: %(names)s") % {"names": ", ".join(GROUPS)}]
+    unit = (unit or "").strip()
+    if unit and unit_errors(unit):
+        errors["unit"] = unit_errors(unit)
+    former_district = former_district or ""
+    if former_district and former_district not in District.values:
+        errors["former_district"] = [
+            _("Quận/huyện cũ chỉ nhận một trong: %(names)s") % {"names": ", ".join(District.values)}
+        ]
+    if errors:
+        raise ValidationFailed.of(errors)
+    return Scope(group, unit, former_district)
 
 
 @dataclass(frozen=True)
@@ -169,6 +223,17 @@ class Report:
     trend: list[TrendPoint]
     projections: list[Projection]
     source: str
+    scope: Scope = field(default_factory=Scope)
+
+    @property
+    def covers(self) -> str:
+        """What N is in "markets live of N": the markets this report counts."""
+        if self.scope == Scope():
+            return _("%(count)s chợ trong sổ đăng ký ngày %(day)s") % {
+                "count": len(self.markets),
+                "day": self.period.as_of.strftime("%d/%m/%Y"),
+            }
+        return _("%(count)s chợ: %(scope)s") % {"count": len(self.markets), "scope": self.scope.label}
 
     @property
     def by_adoption(self) -> list[MarketRow]:
@@ -204,8 +269,9 @@ def _market_figures(register: RegisterRow, transacting: tuple[int, int]) -> Figu
 # The dashboard, the exports and the monthly report all come through here:
 # with DATABASE_REPLICA_URL set they read the replica (core/replica.py).
 @reads_from_replica
-def adoption_report(*, period: Period, source: Source = ROLLUPS) -> Report:
-    markets = list(Market.objects.order_by("code"))
+def adoption_report(*, period: Period, source: Source = ROLLUPS, scope: Scope = Scope()) -> Report:
+    # A market added to the register after the report's day is not in it.
+    markets = [m for m in scope.markets() if measures.in_register_on(m, period.as_of)]
     days = trend_days(period.as_of)
     pace_day = period.as_of - WEEK * measures.PACE_WEEKS
     registers = registers_on(markets, days)
@@ -248,7 +314,7 @@ def adoption_report(*, period: Period, source: Source = ROLLUPS) -> Report:
 
     trend = [_trend_point(d, markets, registers, transacting, daily) for d in days]
     projections = _cohort_projections(rows, trend, days.index(pace_day), targets, period.as_of)
-    return Report(period, targets, cohorts, rows, trend, projections, source.label)
+    return Report(period, targets, cohorts, rows, trend, projections, source.label, scope)
 
 
 def _rank(rows: list[MarketRow]) -> None:
@@ -275,6 +341,8 @@ def _trend_point(
     live = dict.fromkeys(COHORTS, 0)
     count = dict.fromkeys(COHORTS, 0)
     for market in markets:
+        if not measures.in_register_on(market, day):
+            continue
         register = registers[(market.pk, day)]
         active = transacting.get((market.pk, day), (0, 0))[1]
         for key in ("city", "pilot" if register.in_pilot else "other"):
@@ -333,12 +401,12 @@ def _cohort_projections(
     return [pilot, live]
 
 
-def report_for(user: Actor, *, period: Period, source: Source = ROLLUPS) -> Report:
+def report_for(user: Actor, *, period: Period, source: Source = ROLLUPS, scope: Scope = Scope()) -> Report:
     """The city report, for the department and operators only; a board
     asking gets NotFound (it sees its own market's page)."""
     if role_of(user) not in (Role.DEPARTMENT, Role.OPERATOR):
         raise NotFound(_("Không tìm thấy"))
-    return adoption_report(period=period, source=source)
+    return adoption_report(period=period, source=source, scope=scope)
 
 
 def require_market_visible(user: Actor, code: str) -> None:

@@ -8,6 +8,7 @@ them, and the nightly check compares the tables themselves.
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +60,10 @@ def _cached_live_register(markets: list[Market], day: dt.date) -> dict[int, Regi
     """Today's register for pages and the API, kept REGISTER_CACHE_SECONDS:
     counting every vendor and code costs more than the rest of the report,
     and the register changes far less often than people look at it."""
-    key = f"adoption:register:{day.isoformat()}:{len(markets)}"
+    # Keyed by the markets themselves: a report narrowed to one unit or group
+    # asks for another set of the same size.
+    ids = hashlib.blake2b(",".join(str(m.pk) for m in markets).encode(), digest_size=8).hexdigest()
+    key = f"adoption:register:{day.isoformat()}:{ids}"
     found = cache.get(key)
     if found is None:
         found = live_register(markets, day)

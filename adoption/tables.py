@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from adoption import labels
 from adoption.formatting import format_count, format_date, format_percent, format_points, format_vnd
+from adoption.places import BY_FORMER_DISTRICT, BY_UNIT, place_rows
 from adoption.selectors import COHORTS, Report
 from core.partners import Partner
 
@@ -19,6 +20,9 @@ COUNT, MONEY, PERCENT, POINTS, DATE, TEXT = "count", "money", "percent", "points
 TITLES = {
     "cohorts": _("Tổng hợp"),
     "markets": _("Theo chợ"),
+    # A sheet's title holds no "/" (XLSX); the column headings say which map.
+    "units": _("Theo phường, xã hiện nay"),
+    "former_districts": _("Theo quận, huyện cũ"),
     "partners": _("Theo ví"),
     "trend": _("Xu hướng theo tuần"),
 }
@@ -80,7 +84,10 @@ def markets_table(report: Report) -> Table:
     columns = [
         Column(_("Mã chợ"), TEXT, lambda r: r.market.code),
         Column(_("Tên chợ"), TEXT, lambda r: r.market.name),
-        Column(_("Quận/huyện"), TEXT, lambda r: r.market.get_district_display()),
+        Column(_("Phường/xã hiện nay"), TEXT, lambda r: r.market.unit_name or _("Chưa xác định")),
+        Column(_("Mã phường/xã"), TEXT, lambda r: r.market.unit_code),
+        Column(_("Quận/huyện cũ (trước 01/07/2025)"), TEXT, lambda r: r.market.get_district_display()),
+        Column(_("Phường/xã cũ"), TEXT, lambda r: r.market.ward),
         Column(_("Thí điểm"), TEXT, lambda r: _("Có") if r.in_pilot else _("Không")),
         *(_on_figures(c) for c in _figure_columns()),
         Column(_("Tăng trong 4 tuần"), POINTS, lambda r: r.growth_permille),
@@ -143,9 +150,31 @@ def trend_table(report: Report) -> Table:
     return Table("trend", TITLES["trend"], columns, report.trend)
 
 
+def _places_table(report: Report, by: str, name: str, place: Column) -> Table:
+    columns = [
+        place,
+        Column(labels.MARKETS, COUNT, lambda p: p.figures.markets),
+        Column(labels.MARKETS_LIVE, COUNT, lambda p: p.figures.markets_live),
+        *(_on_figures(c) for c in _figure_columns()),
+    ]
+    return Table(name, TITLES[name], columns, place_rows(report, by))
+
+
+def units_table(report: Report) -> Table:
+    place = Column(_("Phường/xã hiện nay (mã)"), TEXT, lambda p: f"{p.name} ({p.key})" if p.key else p.name)
+    return _places_table(report, BY_UNIT, "units", place)
+
+
+def former_districts_table(report: Report) -> Table:
+    place = Column(_("Quận/huyện cũ (trước 01/07/2025)"), TEXT, lambda p: p.name)
+    return _places_table(report, BY_FORMER_DISTRICT, "former_districts", place)
+
+
 TABLES: dict[str, Callable[[Report], Table]] = {
     "cohorts": cohorts_table,
     "markets": markets_table,
+    "units": units_table,
+    "former_districts": former_districts_table,
     "partners": partners_table,
     "trend": trend_table,
 }

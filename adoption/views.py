@@ -1,6 +1,8 @@
 """Dashboard pages: the city for the department and operators, one market's
 page for its board. Every figure comes from `selectors`, like the API."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from adoption import charts, labels, selectors
 from adoption.api import export_response
-from adoption.formatting import format_percent, format_points, format_ratio, format_vnd
+from adoption.formatting import format_count, format_percent, format_points, format_ratio, format_vnd
+from adoption.places import GROUPINGS, place_rows
 from adoption.report_pdf import projection_text, render_monthly
-from adoption.selectors import COHORTS, PERIODS, Figures, Report
+from adoption.selectors import COHORTS, GROUPS, PERIODS, Figures, Report
 from adoption.tables import TITLES
 from core import clock
 from core.access import role_of
@@ -20,7 +23,9 @@ from core.errors import DomainError, NotFound
 from core.models import Role
 from core.params import parse_day
 from core.partners import Partner
-from merchants.selectors import markets_visible_to
+from core.text import sort_key
+from merchants.models import District
+from merchants.selectors import current_units, markets_visible_to
 
 
 def _period(request: HttpRequest) -> selectors.Period:
@@ -33,9 +38,23 @@ def _period(request: HttpRequest) -> selectors.Period:
         return selectors.period_for(day=None, period="month")
 
 
+def _scope(request: HttpRequest) -> selectors.Scope:
+    """The group and place asked in the query string; a bad one is explained
+    and the whole register shown instead."""
+    try:
+        return selectors.scope_for(
+            group=request.GET.get("group"),
+            unit=request.GET.get("unit"),
+            former_district=request.GET.get("former_district"),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.summary)
+        return selectors.Scope()
+
+
 def _city_report(request: HttpRequest, period: selectors.Period) -> Report:
     try:
-        return selectors.report_for(request.user, period=period)
+        return selectors.report_for(request.user, period=period, scope=_scope(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -57,8 +76,40 @@ def _share_chart(figures: Figures) -> str:
     return charts.share_bar(shares, title=_("Tỷ trọng theo ví"))
 
 
-def _query(period: selectors.Period) -> str:
-    return f"date={period.as_of.isoformat()}&period={period.kind}"
+def _query(period: selectors.Period, scope: selectors.Scope | None = None) -> str:
+    query = {"date": period.as_of.isoformat(), "period": period.kind}
+    if scope is not None and scope != selectors.Scope():
+        query.update(group=scope.group, unit=scope.unit, former_district=scope.former_district)
+    return urlencode({k: v for k, v in query.items() if v})
+
+
+def _scope_choices() -> dict:
+    """What the dashboard's filter offers: the groups, the city's current
+    units and the former districts, each list under a label naming its map."""
+    return {
+        "groups": GROUPS,
+        "units": sorted(((u.code, u.label) for u in current_units().values()), key=lambda c: sort_key(c[1])),
+        "former_districts": District.choices,
+    }
+
+
+def _places(report: Report) -> list[dict]:
+    return [
+        {
+            "heading": GROUPINGS[by],
+            "by": by,
+            "rows": [
+                {
+                    "place": p,
+                    "live": f"{format_count(p.figures.markets_live)}/{format_count(p.figures.markets)}",
+                    "adoption": format_percent(p.figures.adoption_permille),
+                    "net": format_vnd(p.figures.total.net_amount),
+                }
+                for p in place_rows(report, by)
+            ],
+        }
+        for by in GROUPINGS
+    ]
 
 
 def _market_rows(report: Report, query: str) -> list[dict]:
@@ -93,6 +144,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     report = _city_report(request, period)
     rows = _market_rows(report, _query(period))
+    query = _query(period, report.scope)
     weeks = [p.day.strftime("%d/%m") for p in report.trend]
     trend_chart = charts.line_chart(
         [
@@ -132,7 +184,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "top_adoption": rows[:10],
             "top_growth": sorted(rows, key=lambda line: line["row"].rank_growth)[:10],
             "projections": [(p, projection_text(p)) for p in report.projections],
-            "query": _query(period),
+            "query": query,
+            "scope": report.scope,
+            "scope_choices": _scope_choices(),
+            "places": _places(report),
             "tables": TITLES.items(),
             "labels": labels,
             "no_register_note": labels.no_register_note(period.as_of),

@@ -2,6 +2,7 @@
 pair (it has no UTF-8 form). JSON can carry both through a \\u escape."""
 
 import re
+import unicodedata
 
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
@@ -19,3 +20,11 @@ def json_storable(data: object) -> bool:
         elif isinstance(item, str) and UNSTORABLE.search(item):
             return False
     return True
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese names in the order people look them up: letters before
+    their marks (Ă, Â, Đ, Ơ, Ư and the tones count after the plain letter
+    only to break a tie), not code-point order, which puts "Ô Môn" after "Vĩnh Thạnh"."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
+    return bare.replace("đ", "d"), text

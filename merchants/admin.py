@@ -29,6 +29,7 @@ class MarketForm(forms.ModelForm):
             "stall_count",
             "is_pilot",
             "pilot_start_date",
+            "registered_on",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,6 +74,7 @@ class MarketAdmin(admin.ModelAdmin):
         "stall_count",
         "is_pilot",
         "in_original_register",
+        "registered_on",
     ]
     list_filter = [UnitSettledFilter, "in_original_register", "district", "is_pilot", "market_class"]
     search_fields = ["code", "name", "unit_name", "unit_code", "ward"]

@@ -32,10 +32,20 @@ def _with_accounts(vendors: QuerySet[Vendor]) -> QuerySet[Vendor]:
 
 @router.get("/markets", response=list[MarketOut])
 @paginate(Pages, page_size=50)
-def list_markets(request: HttpRequest, district: str | None = None, pilot: bool | None = None) -> QuerySet[Market]:
+def list_markets(
+    request: HttpRequest,
+    district: str | None = None,
+    pilot: bool | None = None,
+    unit: str | None = None,
+    original: bool | None = None,
+) -> QuerySet[Market]:
     markets = selectors.markets_visible_to(request.user)
     if district:
         markets = markets.filter(district=district)
+    if unit:
+        markets = markets.filter(unit_code=unit)
+    if original is not None:
+        markets = markets.filter(in_original_register=original)
     if pilot is not None:
         markets = markets.filter(is_pilot=pilot)
     return markets

@@ -40,6 +40,9 @@ class Market(models.Model):
     district = models.CharField(_("quận/huyện cũ"), max_length=16, choices=District.choices, blank=True)
     ward = models.CharField(_("phường/xã cũ"), max_length=80, blank=True)
     in_original_register = models.BooleanField(_("thuộc 109 chợ ban đầu"), default=False)
+    # City figures of a day count the markets in the register that day. Empty
+    # for the programme's original markets, in the register from its start.
+    registered_on = models.DateField(_("ngày vào sổ đăng ký"), null=True, blank=True)
     market_class = models.CharField(_("hạng chợ"), max_length=1, choices=MarketClass.choices)
     stall_count = models.PositiveIntegerField(_("số sạp"))
     is_pilot = models.BooleanField(_("thí điểm Chợ 4.0"), default=False)

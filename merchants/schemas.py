@@ -13,13 +13,17 @@ from merchants.models import GoodsCategory, Market, Vendor, VendorStatus, Wallet
 class MarketOut(Schema):
     code: str
     name: str
-    district: str
+    unit_code: str = Field(description="Current commune-level unit, official code; empty until an operator settles it")
+    unit_name: str
+    district: str = Field(description="Former district (before 1 July 2025); empty outside old Cần Thơ")
     district_name: str
-    ward: str
+    ward: str = Field(description="Former ward (before 1 July 2025)")
     market_class: str
     stall_count: int
     is_pilot: bool
     pilot_start_date: dt.date | None
+    in_original_register: bool
+    registered_on: dt.date | None
 
     @staticmethod
     def resolve_district_name(obj: Market) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from core.access import visible_markets
 from core.actors import Actor
 from core.errors import NotFound
+from merchants import units
 from merchants.models import Market, PaymentCode, Vendor, VendorStatus
 
 
@@ -77,3 +78,19 @@ def market_vendor_counts(markets: QuerySet[Market]) -> QuerySet[Market]:
         vendor_count=Count("vendors", filter=~Q(vendors__status=VendorStatus.CLOSED)),
         active_vendor_count=Count("vendors", filter=Q(vendors__status=VendorStatus.ACTIVE)),
     )
+
+
+def current_units() -> dict[str, units.Unit]:
+    """The city's commune-level units of today, by official code (the dataset's)."""
+    return units.city_units()
+
+
+def unit_errors(code: str) -> list[str]:
+    """Why a unit code is not one of the city's, with the nearest names."""
+    if code in units.city_units():
+        return []
+    hint = ", ".join(u.label for u in units.nearest_units(code))
+    return [
+        _("Mã phường/xã “%(code)s” không có trong danh mục đơn vị hành chính của thành phố Cần Thơ. Gần nhất: %(hint)s")
+        % {"code": code, "hint": hint}
+    ]

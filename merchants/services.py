@@ -23,7 +23,7 @@ from core.actors import Actor, recorded_user
 from core.errors import Conflict, ValidationFailed
 from core.models import AuditEntry
 from core.partners import Partner, partner_bin
-from merchants import units, vietqr
+from merchants import selectors, units, vietqr
 from merchants import validation as v
 from merchants.models import (
     CONSENT_TEXT_VERSION,
@@ -52,28 +52,24 @@ AUDITED_MARKET_FIELDS = [
     "is_pilot",
     "pilot_start_date",
     "in_original_register",
+    "registered_on",
 ]
 
 
 def market_state(market: Market) -> audit.State:
     state = model_to_dict(market, fields=AUDITED_MARKET_FIELDS)
-    if state["pilot_start_date"] is not None:
-        state["pilot_start_date"] = state["pilot_start_date"].isoformat()
+    for day in ("pilot_start_date", "registered_on"):
+        if state[day] is not None:
+            state[day] = state[day].isoformat()
     return state
 
 
 def unit_code_errors(code: str) -> list[str]:
     """Why a unit code is refused, with the dataset's nearest names when the
     code is not one of the city's current units; empty when it is."""
-    if code in units.city_units():
-        return []
     if not code:
         return [_("Chưa chọn phường/xã hiện nay của chợ")]
-    hint = ", ".join(u.label for u in units.nearest_units(code))
-    return [
-        _("Mã phường/xã “%(code)s” không có trong danh mục đơn vị hành chính của thành phố Cần Thơ. Gần nhất: %(hint)s")
-        % {"code": code, "hint": hint}
-    ]
+    return selectors.unit_errors(code)
 
 
 def market_save(*, actor: Actor, market: Market, before: audit.State) -> Market:
@@ -84,6 +80,8 @@ def market_save(*, actor: Actor, market: Market, before: audit.State) -> Market:
     if errors:
         raise ValidationFailed.of({"unit_code": errors})
     market.unit_name = units.city_units()[market.unit_code].name
+    if before is None and not market.in_original_register and market.registered_on is None:
+        market.registered_on = clock.today()
     with transaction.atomic():
         market.save()
         audit.record(

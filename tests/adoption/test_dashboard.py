@@ -77,7 +77,14 @@ def test_csv_and_xlsx_carry_the_same_figures(client, department, market_a, paid)
         "Có",
     )
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["Tổng hợp", "Theo chợ", "Theo ví", "Xu hướng theo tuần"]
+    assert book.sheetnames == [
+        "Tổng hợp",
+        "Theo chợ",
+        "Theo phường, xã hiện nay",
+        "Theo quận, huyện cũ",
+        "Theo ví",
+        "Xu hướng theo tuần",
+    ]
     sheet = book["Theo chợ"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == market_a.code)

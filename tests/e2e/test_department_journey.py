@@ -26,7 +26,10 @@ def takings(client, lan, monkeypatch):
 def test_officer_reads_the_dashboard_and_takes_the_figures_away(session, department, takings):
     session.login(department.username)
     page = session.page
-    expect(page.get_by_role("heading", name="Thanh toán không dùng tiền mặt tại 109 chợ")).to_be_visible()
+    expect(page.get_by_role("heading", name="Thanh toán không dùng tiền mặt tại các chợ")).to_be_visible()
+    expect(page.get_by_text("Số liệu của 109 chợ trong sổ đăng ký ngày 20/11/2026.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Theo phường/xã hiện nay (từ 01/07/2025)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Theo quận/huyện cũ (trước 01/07/2025)")).to_be_visible()
     expect(page.get_by_role("heading", name="Xếp hạng theo tỷ lệ giao dịch")).to_be_visible()
     assert page.locator("svg").count() >= 3  # the charts are drawn by the server
     session.screenshot("dashboard")
@@ -35,6 +38,14 @@ def test_officer_reads_the_dashboard_and_takes_the_figures_away(session, departm
     expect(page.get_by_role("heading", name="Chợ Tân An")).to_be_visible()
     session.screenshot("dashboard-market")
     page.get_by_role("link", name="Toàn thành phố").click()
+
+    # Narrowed to one current unit: every figure is that unit's.
+    page.get_by_label("Phường/xã hiện nay").select_option("31135")
+    page.get_by_role("button", name="Xem").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Số liệu của 9 chợ: Mọi chợ trong sổ đăng ký · Phường Ninh Kiều (31135).")).to_be_visible()
+    session.go(page.url.removeprefix(session.base_url))  # the narrowed page passes the same checks
+    session.screenshot("dashboard-unit")
 
     for name in ["Bảng tính Excel (XLSX): mọi bảng", "CSV: Theo chợ", "Báo cáo tháng (PDF)"]:
         href = page.get_by_role("link", name=name).first.get_attribute("href")

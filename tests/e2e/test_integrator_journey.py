@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_api_docs_list_the_operations_from_local_assets(session, operator):
     own_host = urlsplit(session.base_url).netloc
     elsewhere: list[str] = []
-    session.page.on("request", lambda request: urlsplit(request.url).netloc != own_host and elsewhere.append(request.url))
+    session.page.on(
+        "request", lambda request: urlsplit(request.url).netloc != own_host and elsewhere.append(request.url)
+    )
     session.login(operator.username)
     page = session.go("/api/v1/docs")
     expect(page.locator(".opblock").first).to_be_visible()

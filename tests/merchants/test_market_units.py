@@ -121,3 +121,13 @@ def test_a_unit_outside_the_city_is_refused_and_nothing_is_written(client, opera
     assert response.status_code == 200
     assert "unit_code" in response.context["adminform"].form.errors
     assert not Market.objects.filter(code="HG01").exists()
+
+
+def test_the_register_api_filters_by_current_unit_and_original_group(api_for, department):
+    client = api_for(department)
+    body = client.get("/api/v1/markets", {"unit": "31135"}).json()
+    assert {m["code"] for m in body["items"]} == {
+        "NK01", "NK02", "NK04", "NK09", "NK10", "NK11", "NK14", "NK17", "NK18"
+    }  # fmt: skip
+    assert {m["unit_name"] for m in body["items"]} == {"Phường Ninh Kiều"}
+    assert client.get("/api/v1/markets", {"original": "false"}).json()["count"] == 0

@@ -110,7 +110,9 @@ def test_a_stall_holds_one_open_vendor(api_for, board_a, market_a):
 def test_a_closed_vendor_frees_the_stall(api_for, board_a, market_a):
     client = api_for(board_a)
     code = client.post("/api/v1/vendors", vendor_payload(market_a)).json()["code"]
-    assert client.patch(f"/api/v1/vendors/{code}", {"status": "closed", "reason": "Chuyển đi chợ khác"}).status_code == 200
+    assert (
+        client.patch(f"/api/v1/vendors/{code}", {"status": "closed", "reason": "Chuyển đi chợ khác"}).status_code == 200
+    )
 
     again = client.post("/api/v1/vendors", vendor_payload(market_a, national_id="092186000999"))
 

@@ -94,16 +94,30 @@ def test_transactions_learnt_in_bulk_are_attributed_as_intake_attributes_them(cl
         if partner == "vnpt":
             post(client, "vnpt", *vnpt(vnpt_body(f"VNPT-{number}", account=account, reference=reference or None)))
         else:
-            post(client, "viettel", *viettel(viettel_fields(f"VT2611200815301234{number}", account=account, ref=reference)))
+            post(
+                client,
+                "viettel",
+                *viettel(viettel_fields(f"VT2611200815301234{number}", account=account, ref=reference)),
+            )
     by_intake = [
         attribution.Match(t.attribution, t.attribution_reason, t.wallet_account_id, t.vendor_id, t.market_id)
         for t in Transaction.objects.order_by("id")
     ]
 
-    in_bulk = [attribution.match_many(partner=partner, pairs=[(account, reference)])[0] for partner, account, reference in cases]
+    in_bulk = [
+        attribution.match_many(partner=partner, pairs=[(account, reference)])[0]
+        for partner, account, reference in cases
+    ]
     vnpt_pairs = [(account, reference) for partner, account, reference in cases if partner == "vnpt"]
 
-    assert [m.state for m in by_intake] == ["matched", "matched", "unattributed", "unattributed", "matched", "unattributed"]
+    assert [m.state for m in by_intake] == [
+        "matched",
+        "matched",
+        "unattributed",
+        "unattributed",
+        "matched",
+        "unattributed",
+    ]
     assert in_bulk == by_intake
     assert attribution.match_many(partner="vnpt", pairs=vnpt_pairs) == by_intake[:5]
     assert attribution.match_many(partner="vnpt", pairs=[]) == []

@@ -48,7 +48,11 @@ def test_the_outcomes_the_sql_can_give_are_the_line_outcomes_of_the_enum():
     assert {matching.Outcome.MATCHED, *decided} == set(matching.LINE_OUTCOMES)
     assert matching.OUTCOMES == list(matching.Outcome)
     assert set(OUTCOME_LABELS) == set(matching.Outcome)
-    differences = set(matching.OUTCOMES) - {matching.Outcome.MATCHED, matching.Outcome.AWAITING, matching.Outcome.SETTLED_OTHER_DAY}
+    differences = set(matching.OUTCOMES) - {
+        matching.Outcome.MATCHED,
+        matching.Outcome.AWAITING,
+        matching.Outcome.SETTLED_OTHER_DAY,
+    }
     assert differences == set(ExceptionKind) - {ExceptionKind.MISSING_FILE}
     for outcome in decided:
         assert f"THEN '{outcome.value}'" in matching._LINE_OUTCOME
