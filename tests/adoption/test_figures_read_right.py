@@ -113,6 +113,8 @@ def test_download_buttons_are_named_in_vietnamese(client, department, nk01):
         "Bảng tính Excel (XLSX): mọi bảng",
         "CSV: Tổng hợp",
         "CSV: Theo chợ",
+        "CSV: Theo phường, xã hiện nay",
+        "CSV: Theo quận, huyện cũ",
         "CSV: Theo ví",
         "CSV: Xu hướng theo tuần",
         "Báo cáo tháng (PDF)",

@@ -117,10 +117,10 @@ def test_the_original_109_stay_a_selectable_group(api_for, department, client, p
 
     client.force_login(department)
     page = client.get("/dashboard/", {"date": TODAY.isoformat(), "group": "original"}).content.decode()
-    assert "2 <small>/ 109</small>" in page
+    assert "2 <small>/ 109 chợ</small>" in page
     assert "trên 109 chợ: 109 chợ ban đầu của chương trình" in page
     page = client.get("/dashboard/", {"date": TODAY.isoformat()}).content.decode()
-    assert "2 <small>/ 110</small>" in page and "trên 110 chợ trong sổ đăng ký ngày 20/11/2026" in page
+    assert "2 <small>/ 110 chợ</small>" in page and "trên 110 chợ trong sổ đăng ký ngày 20/11/2026" in page
 
 
 def test_the_dashboard_shows_both_groupings_and_a_bad_filter_is_explained(client, department, paid):
@@ -131,18 +131,18 @@ def test_the_dashboard_shows_both_groupings_and_a_bad_filter_is_explained(client
     assert '<option value="31135">Phường Ninh Kiều (31135)</option>' in page
 
     page = client.get("/dashboard/", {"date": TODAY.isoformat(), "unit": "99999"}).content.decode()
-    assert "Mã phường/xã “99999” không có" in page and "2 <small>/ 109</small>" in page
+    assert "Mã phường/xã “99999” không có" in page and "2 <small>/ 109 chợ</small>" in page
 
 
 def test_exports_and_the_monthly_report_carry_the_groupings(client, api_for, department, paid):
     response = api_for(department).get(
         "/api/v1/adoption/export", {"format": "csv", "table": "units", "date": TODAY.isoformat()}
     )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     line = next(r for r in rows if r["Phường/xã hiện nay (mã)"] == "Phường Ninh Kiều (31135)")
     assert (line["Số chợ"], line["Chợ có giao dịch"], line["Giá trị thuần (đồng)"]) == ("9", "2", "1040000")
     markets = api_for(department).get("/api/v1/adoption/export", {"format": "csv", "table": "markets"})
-    header = next(csv.reader(io.StringIO(markets.content.decode("utf-8-sig"))))
+    header = next(csv.reader(io.StringIO(markets.content.decode("utf-8-sig")), delimiter=";"))
     assert {"Phường/xã hiện nay", "Mã phường/xã", "Quận/huyện cũ (trước 01/07/2025)", "Phường/xã cũ"} <= set(header)
 
     client.force_login(department)
