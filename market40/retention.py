@@ -1,6 +1,6 @@
 """The nightly retention pass over every app (docs/operations.md, "Retention"):
 old webhook bodies redacted (payments/retention.py), vendors who left long
-enough ago anonymised (merchants/retention.py), and the count of
+enough ago anonymised and old vendor sheets emptied (merchants/retention.py), and the count of
 transactions past the accounting period, for the operator to archive.
 `manage.py apply_retention --dry-run` reports the same without a change."""
 
@@ -23,6 +23,7 @@ class RetentionReport:
     vendors: list[str] = field(default_factory=list)
     accounting_records_before: str = ""
     transactions_past_accounting_period: int = 0
+    import_files: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -40,9 +41,11 @@ def retention_apply(*, dry_run: bool) -> RetentionReport:
         vendors=[vendor.code for vendor in due_vendors],
         accounting_records_before=deliveries.accounting_cutoff().isoformat(),
         transactions_past_accounting_period=deliveries.transactions_past_accounting_period(),
+        import_files=vendors.import_files_due().count() if dry_run else 0,
     )
     if not dry_run:
         report.webhook_bodies = deliveries.deliveries_redact()
+        report.import_files = vendors.import_files_clear()
         for vendor in due_vendors:
             vendors.vendor_anonymise(actor=None, vendor=vendor)
     return report

@@ -231,8 +231,15 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "http:/
 WEBHOOK_BODY_RETENTION_DAYS = env_int("WEBHOOK_BODY_RETENTION_DAYS", 90)
 ACCOUNTING_RETENTION_YEARS = env_int("ACCOUNTING_RETENTION_YEARS", 10)
 VENDOR_ANONYMISE_AFTER_DAYS = env_int("VENDOR_ANONYMISE_AFTER_DAYS", 365)
+# An uploaded vendor sheet (names, phones, CCCDs) is kept this long after its import, then emptied.
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
 RETENTION_AT = env_time("RETENTION_AT", "03:30")
-for _name in ("WEBHOOK_BODY_RETENTION_DAYS", "ACCOUNTING_RETENTION_YEARS", "VENDOR_ANONYMISE_AFTER_DAYS"):
+for _name in (
+    "WEBHOOK_BODY_RETENTION_DAYS",
+    "ACCOUNTING_RETENTION_YEARS",
+    "VENDOR_ANONYMISE_AFTER_DAYS",
+    "IMPORT_FILE_RETENTION_DAYS",
+):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
 

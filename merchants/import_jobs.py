@@ -52,6 +52,11 @@ def import_job_confirm(*, actor: Actor, job: ImportJob) -> ImportJob:
     still running, or failed) would import the file a second time."""
     if not job.dry_run or job.state != ImportState.DONE:
         raise Conflict.single("job", _("Chỉ xác nhận được một lần chạy thử đã xong"))
+    if not job.content:
+        raise Conflict.single(
+            "job",
+            _("Tệp của lần chạy thử này đã được xoá theo thời hạn lưu giữ dữ liệu cá nhân; vui lòng tải tệp lên lại"),
+        )
     return import_job_start(
         actor=actor, market=job.market, filename=job.filename, content=bytes(job.content), dry_run=False
     )

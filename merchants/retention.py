@@ -1,4 +1,5 @@
-"""A vendor who left keeps their figures and loses their personal data.
+"""A vendor who left keeps their figures and loses their personal data;
+an uploaded vendor sheet is emptied once its import is long done.
 
 VENDOR_ANONYMISE_AFTER_DAYS after a vendor was closed, their name, trade
 name, phone number and CCCD are removed from the vendor row and from the
@@ -19,7 +20,7 @@ from django.db.models.functions import Cast
 from core import audit, clock
 from core.actors import Actor
 from core.models import AuditEntry
-from merchants.models import Vendor, VendorStatus
+from merchants.models import ImportJob, ImportState, Vendor, VendorStatus
 
 REMOVED = "[đã ẩn danh]"
 ANONYMOUS_NAME = "Tiểu thương đã nghỉ (đã ẩn danh)"
@@ -85,3 +86,16 @@ def _scrubbed(state: Any) -> Any:
     if not isinstance(state, dict):
         return state
     return {key: (REMOVED if key in PERSONAL_FIELDS and value else value) for key, value in state.items()}
+
+
+def import_files_due() -> QuerySet[ImportJob]:
+    """Finished import jobs older than IMPORT_FILE_RETENTION_DAYS that still
+    hold their sheet: names, phone numbers and CCCDs of a whole market."""
+    cutoff = clock.now() - dt.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    finished = (ImportState.DONE, ImportState.FAILED)
+    return ImportJob.objects.filter(created_at__lt=cutoff, state__in=finished).exclude(content=b"")
+
+
+def import_files_clear() -> int:
+    """Empty those sheets; the job, its counts and its report stay."""
+    return import_files_due().update(content=b"")

@@ -238,3 +238,41 @@ def test_the_retention_pass_runs_every_night():
     entry = celery_app.conf.beat_schedule["retention-nightly"]
     assert entry["task"] == "market40.apply_retention"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {30})
+
+
+# --- uploaded vendor sheets --------------------------------------------------------------------
+
+
+def test_an_old_vendor_sheet_is_emptied_and_its_dry_run_can_no_longer_be_confirmed(
+    at, board_a, market_a, django_capture_on_commit_callbacks
+):
+    from merchants import import_jobs
+    from merchants.models import ImportJob
+    from tests.merchants.sheets import GOOD_1, HEADER, csv_bytes
+
+    at(31)
+    with django_capture_on_commit_callbacks(execute=True):
+        old = import_jobs.import_job_start(
+            actor=board_a, market=market_a, filename="bql.csv", content=csv_bytes([HEADER, GOOD_1]), dry_run=True
+        )
+    at(29)
+    with django_capture_on_commit_callbacks(execute=True):
+        recent = import_jobs.import_job_start(
+            actor=board_a, market=market_a, filename="bql2.csv", content=csv_bytes([HEADER, GOOD_1]), dry_run=True
+        )
+    at()
+    assert ImportJob.objects.get(pk=old.pk).state == "done"
+
+    assert retention("--dry-run")["import_files"] == 1
+    assert bytes(ImportJob.objects.get(pk=old.pk).content)
+    assert retention()["import_files"] == 1
+
+    emptied = ImportJob.objects.get(pk=old.pk)
+    assert bytes(emptied.content) == b"" and emptied.report["total_rows"] == 1
+    assert bytes(ImportJob.objects.get(pk=recent.pk).content)
+    from core.errors import Conflict
+
+    with pytest.raises(Conflict) as refused:
+        import_jobs.import_job_confirm(actor=board_a, job=emptied)
+    assert "đã được xoá theo thời hạn lưu giữ" in str(refused.value.errors["job"][0])
+    assert ImportJob.objects.count() == 2
