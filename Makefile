@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 # server is started or reached for a type check.
 TYPECHECK_DATABASE_URL := postgres://127.0.0.1/typecheck
 
+# The demo's stall-screen stream process (uvicorn on market40.asgi).
+STREAM_PORT ?= 8001
+DEMO_STREAM_URL := http://127.0.0.1:$(STREAM_PORT)
+
 .PHONY: demo test bench proof lint messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-datasets.txt
@@ -22,8 +26,11 @@ demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput >/dev/null
-	$(PY) manage.py demo_banner
-	$(PY) manage.py runserver --insecure 127.0.0.1:8000
+	STALL_STREAM_URL=$(DEMO_STREAM_URL) $(PY) manage.py demo_banner
+	# The stall screens' stream runs beside the web app and stops with it.
+	$(VENV)/bin/uvicorn market40.asgi:application --host 127.0.0.1 --port $(STREAM_PORT) --no-access-log & stream=$$!; \
+	trap 'kill $$stream' EXIT INT TERM; \
+	STALL_STREAM_URL=$(DEMO_STREAM_URL) $(PY) manage.py runserver --insecure 127.0.0.1:8000
 
 test: $(STAMP)
 	scripts/ensure-browser.sh

@@ -47,8 +47,8 @@ def _below_thousand(n: int, *, full: bool) -> list[str]:
 def _number_words(n: int, *, leading: bool = True) -> list[str]:
     if n >= BILLION:
         high, low = divmod(n, BILLION)
-        words = [*_number_words(high, leading=leading), "tỷ"]
-        return words + _number_words(low, leading=False) if low else words
+        above = [*_number_words(high, leading=leading), "tỷ"]
+        return above + _number_words(low, leading=False) if low else above
     groups = [n // 10**6, n // 1000 % 1000, n % 1000]
     words: list[str] = []
     for index, group in enumerate(groups):

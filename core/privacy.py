@@ -16,6 +16,18 @@ def mask(value: str, keep_start: int = 3, keep_end: int = 2) -> str:
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
 
 
+def mask_payer(name: str, account: str = "") -> str:
+    """A customer as a stall screen may show them: the first letter of each
+    word of the name, and at most the last three characters of the account,
+    which partners send masked already ("091****678")."""
+    words = [word[0] + "*" * min(len(word) - 1, 4) for word in name.split()[:6]]
+    account = "".join(ch for ch in account if ch.isalnum())
+    shown = " ".join(words)
+    if len(account) >= 3:
+        shown = f"{shown} · ***{account[-3:]}" if shown else f"***{account[-3:]}"
+    return shown[:80]
+
+
 def personal(user: Actor, value: str) -> str:
     return value if sees_personal_data(user) else mask(value)
 

@@ -222,6 +222,10 @@ POSTER_DIRECT_LIMIT = env_int("POSTER_DIRECT_LIMIT", 60)
 VENDOR_LINK_MAX_AGE_DAYS = env_int("VENDOR_LINK_MAX_AGE_DAYS", 365)
 # Base URL printed in vendor links and demo output.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+# Where a stall screen's browser reaches the stream process (its base URL,
+# e.g. https://stream.cho40.example.vn); empty means the site's own origin,
+# behind a proxy that sends /stream/ to that process.
+STALL_STREAM_URL = (env_str("STALL_STREAM_URL", "") or "").rstrip("/")
 
 # Keeping personal data no longer than needed (docs/operations.md, "Retention").
 # Raw webhook bodies lose the payer's name and account fragments after this

@@ -128,6 +128,9 @@ class Transaction(models.Model):
     reference = models.CharField(_("mã thanh toán"), max_length=64, blank=True)
     description = models.CharField(_("nội dung"), max_length=200, blank=True)
     original_partner_transaction_id = models.CharField(_("mã giao dịch gốc"), max_length=64, blank=True)
+    # Masked by the adapter before it is kept (core.privacy.mask_payer): no
+    # customer's full name or account number is stored or shown.
+    payer = models.CharField(_("người trả"), max_length=80, blank=True, default="")
     # Indexes are what reads need and every delivery pays to write: the
     # vendor and market ones lead the (…, business_date) indexes below, only
     # refunds have an original, and wallet accounts are never deleted (they
@@ -211,6 +214,7 @@ class Transaction(models.Model):
             "reference": notice.reference,
             "description": notice.description,
             "original_partner_transaction_id": notice.original_partner_transaction_id,
+            "payer": notice.payer,
             "content_digest": notice.digest(),
             "created_at": created_at,
         }

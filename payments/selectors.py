@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.access import role_of
 from core.actors import Actor
 from core.errors import ValidationFailed
@@ -151,3 +152,15 @@ def delivery_log(
     if verdict:
         found = found.filter(verdict=verdict)
     return found.order_by("-received_at", "-id")
+
+
+def vendor_recent_of_amount(vendor: Vendor, amount: int, *, minutes: int = 15) -> QuerySet[Transaction]:
+    """The vendor's transactions of exactly this amount recorded in the last
+    minutes, newest first: what a stall screen's "Kiểm tra giao dịch" shows
+    against a customer's claimed transfer. Failed ones are never money."""
+    since = clock.now() - dt.timedelta(minutes=minutes)
+    return (
+        Transaction.objects.filter(vendor=vendor, amount=amount, created_at__gte=since)
+        .exclude(status=Status.FAILED)
+        .order_by("-created_at", "-id")
+    )

@@ -41,3 +41,20 @@ class PosterBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.market_id} {self.layout} {self.state} {self.done}/{self.total}"
+
+
+class VendorLink(models.Model):
+    """The version of a vendor's own link. A token names the version it was
+    signed for; a reissue moves the version on, so every older token stops
+    at once. A vendor without a row is on version 1."""
+
+    vendor = models.OneToOneField("merchants.Vendor", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    reissued_at = models.DateTimeField(_("cấp lại lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("liên kết của tiểu thương")
+        verbose_name_plural = _("liên kết của tiểu thương")
+
+    def __str__(self) -> str:
+        return f"{self.vendor_id} v{self.version}"

@@ -4,6 +4,10 @@ from printables import views
 
 urlpatterns = [
     path("v/<str:token>/", views.vendor_link_page, name="vendor-link"),
+    path("v/<str:token>/check", views.vendor_link_check, name="vendor-link-check"),
+    path("v/<str:token>/manifest.webmanifest", views.vendor_link_manifest, name="vendor-link-manifest"),
+    # Served by the stream process (printables.stream), named here for its URL.
+    path("stream/v/<str:token>/", views.stream_elsewhere, name="stall-stream"),
     path("v/<str:token>/poster.pdf", views.vendor_link_poster, name="vendor-link-poster"),
     path("v/<str:token>/qr/<int:code_id>.png", views.vendor_link_qr, name="vendor-link-qr"),
     path("vendors/<str:code>/poster.pdf", views.vendor_poster, name="vendor-poster"),

@@ -5,21 +5,25 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from core import clock, errorpages
 from core.actors import Actor
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.formatting import format_vnd
 from merchants import selectors as merchant_selectors
-from merchants.models import Market, Vendor, VendorStatus
+from merchants.models import Market, Vendor
 from payments import selectors as payment_selectors
-from printables import documents, links, posters, qr, selectors, services
+from printables import documents, links, posters, qr, selectors, services, stall_feed
 from printables.models import BatchState
 
 _Found = TypeVar("_Found")
@@ -33,9 +37,8 @@ def _pdf(content: bytes, filename: str, *, download: bool = False) -> HttpRespon
 
 
 def _vendor_from_token(token: str) -> Vendor:
-    code = links.vendor_code_from_token(token)
-    vendor = Vendor.objects.select_related("market").filter(code=code).first() if code else None
-    if vendor is None or vendor.status == VendorStatus.CLOSED:
+    vendor = links.vendor_from_token(token)
+    if vendor is None:
         raise Http404(_("Liên kết không hợp lệ hoặc đã hết hạn"))
     return vendor
 
@@ -65,10 +68,31 @@ def _link_page(view: _LinkView) -> _LinkView:
     return cast(_LinkView, wrapped)
 
 
+def _screen_texts() -> dict[str, str]:
+    """What the stall screen's script says, translated here."""
+    return {
+        "live": _("Đang nhận trực tiếp"),
+        "heard": _("nghe máy chủ %(s)s giây trước"),
+        "connecting": _("Đang kết nối…"),
+        "reconnecting": _("Mất kết nối, đang kết nối lại…"),
+        "offline": _("Điện thoại đang ngoại tuyến, tiền vào sẽ hiện khi có mạng lại"),
+        "revoked": _("Liên kết này đã bị thu hồi. Vui lòng xin Ban quản lý chợ liên kết mới."),
+        "sound_on": _("Tắt âm thanh"),
+        "sound_off": _("Bật âm thanh"),
+        "sound_on_state": _("Âm thanh đang bật: mỗi khoản tiền vào được đọc to."),
+        "sound_on_chime": _("Âm thanh đang bật: điện thoại không có giọng tiếng Việt, sẽ kêu chuông và nháy số tiền."),
+        "sound_off_state": _("Âm thanh đang tắt: tiền vào sẽ không được đọc to."),
+        "refund": _("Hoàn tiền"),
+        "reversed": _("Đã đảo"),
+        "ref": _("Mã GD"),
+        "count": _("%(n)s lượt thanh toán"),
+    }
+
 
 @never_cache
 @_link_page
 def vendor_link_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The stall screen ("Màn hình quầy"): today's payments live, spoken."""
     vendor = _vendor_from_token(token)
     codes = selectors.active_codes(vendor)
     today = clock.today()
@@ -83,8 +107,74 @@ def vendor_link_page(request: HttpRequest, token: str) -> HttpResponse:
             "today": week[today],
             "week": sorted(week.items(), reverse=True),
             "week_net": sum(t.net for t in week.values()),
+            "stream_url": settings.STALL_STREAM_URL + reverse("stall-stream", kwargs={"token": token}),
+            "texts": _screen_texts(),
         },
     )
+
+
+def _claimed_amount(raw: str) -> int:
+    """An amount as a vendor types it: "45000", "45.000", "45,000 đ"."""
+    digits = raw.replace(".", "").replace(",", "").replace(" ", "").removesuffix("₫").removesuffix("đ")
+    if not digits.isdigit() or len(digits) > 12 or int(digits) <= 0:
+        raise ValidationFailed.single(
+            "amount", _("Số tiền: vui lòng nhập số tiền bằng số, là số đồng lớn hơn 0 (ví dụ 45.000)")
+        )
+    return int(digits)
+
+
+@never_cache
+def vendor_link_check(request: HttpRequest, token: str) -> JsonResponse:
+    """Kiểm tra giao dịch: did a payment of the amount the customer claims
+    really arrive in the last 15 minutes?"""
+    vendor = _vendor_from_token(token)
+    try:
+        amount = _claimed_amount(request.GET.get("amount", ""))
+    except ValidationFailed as exc:
+        # Answered as a page answers a form: the screen shows the reason.
+        return JsonResponse({"error": exc.summary, "found": []})
+    found = [
+        stall_feed.Change.from_transaction(txn).as_message()
+        for txn in payment_selectors.vendor_recent_of_amount(vendor, amount)[:20]
+    ]
+    shown = format_vnd(amount)
+    if found:
+        message = ngettext(
+            "Đã nhận %(n)s giao dịch %(amount)s trong 15 phút qua:",
+            "Đã nhận %(n)s giao dịch %(amount)s trong 15 phút qua:",
+            len(found),
+        ) % {"n": len(found), "amount": shown}
+    else:
+        message = _("Chưa nhận được khoản %(amount)s nào trong 15 phút qua. Đừng tin ảnh chụp màn hình của khách.") % {
+            "amount": shown
+        }
+    return JsonResponse({"message": message, "found": found})
+
+
+def vendor_link_manifest(request: HttpRequest, token: str) -> JsonResponse:
+    """The web app manifest, so the stall screen installs to the home screen
+    and opens on this vendor's link."""
+    vendor = _vendor_from_token(token)
+    start = reverse("vendor-link", kwargs={"token": token})
+    manifest = {
+        "name": _("Màn hình quầy · %(name)s") % {"name": vendor.display_name},
+        "short_name": _("Quầy %(stall)s") % {"stall": vendor.stall_number},
+        "lang": "vi",
+        "start_url": start,
+        "scope": start,
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#0b6e4f",
+        "icons": [
+            {"src": static("printables/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("printables/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("printables/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        ],
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
 
 
 @_link_page
@@ -189,3 +279,14 @@ def market_posters_pdf(request: HttpRequest, code: str) -> HttpResponseBase:
         return redirect(page)
     response = FileResponse(batch.file.open("rb"), content_type="application/pdf", filename=filename)
     return response
+
+
+def stream_elsewhere(request: HttpRequest, token: str) -> HttpResponse:
+    """The live stream runs in its own process (printables.stream); the web
+    app only names its URL. Reaching it here means no proxy sent /stream/
+    to that process."""
+    return HttpResponse(
+        _("Luồng trực tiếp chạy ở tiến trình riêng (STALL_STREAM_URL)."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )

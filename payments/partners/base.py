@@ -70,6 +70,8 @@ class Notice:
     # Set only by partners whose transactions move through statuses over time
     # (MobiFone): then the latest status wins and status is not identity.
     status_updated_at: dt.datetime | None = None
+    # Who paid, as the stall screen may show it: masked before it is kept.
+    payer: str = ""
     extra: dict = field(default_factory=dict, compare=False)
 
     def digest(self) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.clock import BUSINESS_TZ
 from core.partners import Partner, partner_bin
+from core.privacy import mask_payer
 from payments.models import Kind, Status
 from payments.partners import base
 from payments.partners.base import Notice, Rejected, Reply
@@ -43,6 +44,15 @@ def _parse_time(value: str, name: str) -> dt.datetime:
     if moment.tzinfo is None:
         raise base.malformed(name, _("thời điểm phải có múi giờ"))
     return base.check_moment(moment, name)
+
+
+def _payer(given: object) -> str:
+    """The payer as the stall screen shows it; a missing or odd payer is no
+    reason to refuse money, so it only leaves the line empty."""
+    if not isinstance(given, dict):
+        return ""
+    name, account = given.get("name"), given.get("account_masked")
+    return mask_payer(name if isinstance(name, str) else "", account if isinstance(account, str) else "")
 
 
 class VnptAdapter(base.PartnerAdapter):
@@ -94,6 +104,7 @@ class VnptAdapter(base.PartnerAdapter):
             reference=base.get_text(data, "reference", path=p, max_length=base.MAX_REFERENCE_LENGTH, required=False),
             description=base.get_free_text(data, "description", path=p),
             original_partner_transaction_id=original,
+            payer=_payer(data.get("payer")),
         )
 
     def reply(self, outcome: str) -> Reply:

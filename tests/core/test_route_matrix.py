@@ -143,6 +143,10 @@ MATRIX: dict[str, dict] = {
     "GET v/<str:token>/": everyone(200),
     "GET v/<str:token>/poster.pdf": everyone(200),
     "GET v/<str:token>/qr/<int:code_id>.png": everyone(200),
+    "GET v/<str:token>/check": everyone(200),
+    "GET v/<str:token>/manifest.webmanifest": everyone(200),
+    # Served by the stream process; the web app only names the URL.
+    "GET stream/v/<str:token>/": everyone(503),
     "GET vendors/<str:code>/poster.pdf": row(LOGIN, 404, 200, 200),
     "GET markets/<str:code>/posters/": row(LOGIN, 404, 200, 200),
     "GET markets/<str:code>/posters.pdf": row(LOGIN, 404, 200, 200),
@@ -487,7 +491,7 @@ def test_a_transaction_and_an_exception_of_market_b_exist_for_the_urls(world):
     assert ReconciliationException.objects.filter(pk=world.values["exception_id"], market__code="NK02").exists()
 
 
-@pytest.mark.parametrize("tail", ["", "poster.pdf", "qr/1.png"])
+@pytest.mark.parametrize("tail", ["", "poster.pdf", "qr/1.png", "check", "manifest.webmanifest"])
 def test_the_vendor_link_routes_refuse_a_tampered_token(world, tail):
     token = world.values["token"]
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from merchants import services
 from printables.selectors import vendor_link
 from tests.conftest import vendor_payload
+from tests.e2e.stall_kit import cable, stream_server  # noqa: F401 — fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +22,7 @@ def vendor(board_a, market_a):
     return vendor
 
 
-def test_vendor_opens_the_link_sees_codes_and_downloads(session, vendor, live_server, settings):
+def test_vendor_opens_the_link_sees_codes_and_downloads(session, vendor, live_server, settings, cable):
     settings.PUBLIC_BASE_URL = live_server.url
     link = vendor_link(vendor)
 
