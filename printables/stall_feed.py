@@ -261,7 +261,8 @@ class Feed:
         self.started.clear()
 
     async def _fetch(self, sql: str, params: Any = None) -> list[tuple]:
-        assert self._query is not None
+        if self._query is None:
+            raise RuntimeError("the stall feed is not started")
         async with self._query_lock, self._query.cursor() as cursor:
             await cursor.execute(sql, params)
             return await cursor.fetchall()
