@@ -51,6 +51,7 @@ def test_the_manifest_installs_the_screen_on_the_vendors_own_link(client, lan):
 
 def _stream_once(path: str) -> tuple[int, bytes]:
     from market40.asgi import application
+    from printables import stream
 
     sent: list[dict] = []
 
@@ -62,7 +63,13 @@ def _stream_once(path: str) -> tuple[int, bytes]:
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
-    asyncio.run(asyncio.wait_for(application(scope, receive, send), 10))
+    async def once() -> None:
+        try:
+            await asyncio.wait_for(application(scope, receive, send), 10)
+        finally:
+            await stream.PROCESS.feed.stop()  # its database connections end with the test
+
+    asyncio.run(once())
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
