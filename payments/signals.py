@@ -12,7 +12,7 @@ transaction_changed = Signal()
 # A PostgreSQL NOTIFY channel rung at the commit of every statement that
 # writes an outbox event, i.e. of every change that makes a transaction count
 # (intake, a status change, attribution, a transaction learnt from a
-# settlement file), by a trigger on the outbox table (migration 0005): no
+# settlement file), by a trigger on the outbox table (migration 0006): no
 # write path can forget it. It carries no payload; it is a doorbell for
 # listeners that read what changed from the outbox table itself (the stall
 # screens' stream), so a lost ring only delays them.

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0003_delivery_path_indexes"),
+        ("payments", "0004_delivery_redaction"),
     ]
 
     operations = [

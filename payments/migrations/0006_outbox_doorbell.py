@@ -25,6 +25,6 @@ DROP FUNCTION IF EXISTS payments_outbox_doorbell();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("payments", "0004_transaction_payer")]
+    dependencies = [("payments", "0005_transaction_payer")]
 
     operations = [migrations.RunSQL(CREATE, DROP)]
