@@ -12,6 +12,9 @@ from merchants.models import Vendor, VendorStatus
 from printables.models import VendorLink
 
 SALT = "printables.vendor-link"
+# NOTIFY channel rung when a vendor's link is reissued (payload: the vendor's
+# id), so open stall screens on the old link end at once.
+LINK_CHANNEL = "printables_vendor_link"
 
 
 @dataclasses.dataclass(frozen=True)

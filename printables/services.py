@@ -1,21 +1,24 @@
-"""Writes of the printables app: market poster batches.
+"""Writes of the printables app: market poster batches, and the vendor's link.
 
 A batch is a derived file, not business data: it changes nothing a person
-could audit, so it records who asked but writes no audit row.
+could audit, so it records who asked but writes no audit row. Reissuing a
+vendor's link is audited.
 """
 
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core import clock
+from core import audit, clock
+from core.access import require_market_write
 from core.actors import Actor, recorded_user
-from core.errors import ValidationFailed
-from merchants.models import Market
+from core.errors import Conflict, ValidationFailed
+from merchants.models import Market, Vendor, VendorStatus
 from printables import posters, selectors
-from printables.models import BatchState, PosterBatch
+from printables.links import LINK_CHANNEL
+from printables.models import BatchState, PosterBatch, VendorLink
 from printables.poster_jobs import render_poster_batch
 
 # A queued or running batch untouched this long lost its worker: run it again.
@@ -74,3 +77,31 @@ def _needs_restart(batch: PosterBatch, now: dt.datetime) -> bool:
     if batch.state == BatchState.DONE:
         return not (batch.file.name and batch.file.storage.exists(batch.file.name))
     return now - batch.updated_at > STALE_AFTER
+
+
+def vendor_link_reissue(*, actor: Actor, vendor: Vendor) -> int:
+    """Revoke the vendor's link and issue the next one (a lost phone, a link
+    that reached the wrong person): every older link stops at once, and an
+    open stall screen on one ends within a minute (at once when the stream
+    hears this change's notification). Audited. Returns the new version."""
+    require_market_write(actor, vendor.market)
+    if vendor.status == VendorStatus.CLOSED:
+        raise Conflict(_("Tiểu thương đã nghỉ: không có liên kết để cấp lại"))
+    with transaction.atomic():
+        link, _created = VendorLink.objects.select_for_update().get_or_create(vendor=vendor)
+        before = link.version
+        link.version = before + 1
+        link.reissued_at = clock.now()
+        link.save(update_fields=["version", "reissued_at"])
+        audit.record(
+            actor=actor,
+            action="vendor_link.reissue",
+            obj=vendor,
+            before={"link_version": before},
+            after={"link_version": link.version},
+            market=vendor.market,
+        )
+        # Delivered at commit, and only if it commits.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [LINK_CHANNEL, str(vendor.pk)])
+    return link.version

@@ -37,6 +37,7 @@ from core.formatting import format_vnd
 from core.partners import Partner
 from payments.models import Kind, OutboxEvent, Status, Transaction
 from payments.signals import TRANSACTION_CHANGED_CHANNEL
+from printables.links import LINK_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +229,8 @@ class Feed:
         self.gaps: dict[int, list[float | int | None]] = {}
         self.started = asyncio.Event()
         self.wake = asyncio.Event()
+        # Set when a vendor's link was reissued: the screens' links are checked.
+        self.links_changed = asyncio.Event()
         self._query: psycopg.AsyncConnection | None = None
         self._query_lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
@@ -278,6 +281,7 @@ class Feed:
             try:
                 async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as listener:
                     await listener.execute(f"LISTEN {TRANSACTION_CHANGED_CHANNEL}")
+                    await listener.execute(f"LISTEN {LINK_CHANNEL}")
                     notifies = asyncio.create_task(self._ring(listener))
                     try:
                         while True:
@@ -303,8 +307,11 @@ class Feed:
                     logger.warning("stall feed: query connection still down", exc_info=True)
 
     async def _ring(self, listener: psycopg.AsyncConnection) -> None:
-        async for _notify in listener.notifies():
-            self.wake.set()
+        async for notify in listener.notifies():
+            if notify.channel == LINK_CHANNEL:
+                self.links_changed.set()
+            else:
+                self.wake.set()
 
     async def poll(self) -> None:
         """Hand every new event to its vendor's screens, and move the mark."""

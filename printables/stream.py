@@ -34,8 +34,9 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 BEAT_SECONDS = 10.0
-# Every this many seconds a process asks, for all its screens at once,
-# whether their links still stand: a revoked link's open screen ends within it.
+# Every this many seconds, and whenever a link is reissued, a process asks,
+# for all its screens at once, whether their links still stand: a revoked
+# link's open screen ends within it even if the notification is lost.
 LINK_CHECK_SECONDS = 20.0
 RETRY_MILLISECONDS = 1500
 
@@ -73,7 +74,11 @@ async def _ensure_feed() -> Feed:
 
 async def _watch_links(feed: Feed) -> None:
     while True:
-        await asyncio.sleep(LINK_CHECK_SECONDS)
+        try:
+            await asyncio.wait_for(feed.links_changed.wait(), LINK_CHECK_SECONDS)
+        except TimeoutError:
+            pass
+        feed.links_changed.clear()
         vendor_ids = list(feed.subscribers)
         if not vendor_ids:
             continue

@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from core import clock, errorpages
+from core.access import require_market_write
 from core.actors import Actor
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.formatting import format_vnd
 from merchants import selectors as merchant_selectors
 from merchants.models import Market, Vendor
@@ -290,3 +292,31 @@ def stream_elsewhere(request: HttpRequest, token: str) -> HttpResponse:
         status=503,
         content_type="text/plain; charset=utf-8",
     )
+
+
+@login_required
+def vendor_link_handover_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The vendor's link as a QR code, for the vendor to scan at the desk
+    with their own phone. Only those who may hand the link over see it."""
+    vendor = _visible(merchant_selectors.get_vendor_for, request.user, code)
+    require_market_write(request.user, vendor.market)  # 403 for the department, which only reads
+    response = HttpResponse(qr.svg(selectors.vendor_link(vendor)), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def vendor_link_reissue(request: HttpRequest, code: str) -> HttpResponse:
+    vendor = _visible(merchant_selectors.get_vendor_for, request.user, code)
+    try:
+        services.vendor_link_reissue(actor=request.user, vendor=vendor)
+    except (NotFound, PermissionDenied):
+        raise  # Django's own 404 and 403
+    except DomainError as exc:
+        messages.error(request, exc.summary)
+    else:
+        messages.success(
+            request, _("Đã cấp liên kết mới. Liên kết cũ đã ngừng hoạt động; hãy gửi liên kết mới cho tiểu thương.")
+        )
+    return redirect(reverse("vendor-detail", kwargs={"code": vendor.code}) + "#vendor-link")

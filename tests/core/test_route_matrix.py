@@ -148,6 +148,8 @@ MATRIX: dict[str, dict] = {
     # Served by the stream process; the web app only names the URL.
     "GET stream/v/<str:token>/": everyone(503),
     "GET vendors/<str:code>/poster.pdf": row(LOGIN, 404, 200, 200),
+    "GET vendors/<str:code>/link-qr.svg": row(LOGIN, 404, 403, 200),
+    "POST vendors/<str:code>/link/reissue/": row(LOGIN, 404, 403, REDIRECT),
     "GET markets/<str:code>/posters/": row(LOGIN, 404, 200, 200),
     "GET markets/<str:code>/posters.pdf": row(LOGIN, 404, 200, 200),
     "GET transactions/": row(LOGIN, 200, 200, 200),

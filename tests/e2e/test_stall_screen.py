@@ -7,6 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from printables import services
 from printables.selectors import vendor_link
 from tests.e2e.stall_kit import cable, pay, stream_server  # noqa: F401 — fixtures
 from tests.payments.kit import lan, partner_secrets  # noqa: F401 — fixtures
@@ -63,7 +64,13 @@ def test_each_payment_is_spoken_in_vietnamese_words_with_its_wallet(session, lan
 
     pay(live_server.url, amount=45_000, txn_id="VNPT2612040000011")
     expect(page.locator("#stall-list li")).to_have_count(1)
-    pay(live_server.url, amount=45_000, txn_id="VNPT2612040000012", kind="payment.refunded", original="VNPT2612040000011")
+    pay(
+        live_server.url,
+        amount=45_000,
+        txn_id="VNPT2612040000012",
+        kind="payment.refunded",
+        original="VNPT2612040000011",
+    )
     expect(page.locator("#stall-list li")).to_have_count(2)
 
     page.wait_for_function("window.__spoken.length >= 2")
@@ -123,3 +130,27 @@ def test_checking_a_claimed_amount_finds_it_or_says_none_arrived(session, lan, l
     page.get_by_label("Số tiền khách nói đã chuyển (đồng)").fill("bốn lăm")
     page.get_by_role("button", name="Kiểm tra").click()
     expect(result).to_contain_text("Số tiền: vui lòng nhập số tiền bằng số")
+
+
+def test_a_revoked_links_open_screen_says_so_and_the_old_link_stays_shut(
+    session, lan, live_server, settings, cable, board_a
+):
+    page = open_screen(session, lan, live_server, settings)
+    pay(live_server.url, amount=45_000, txn_id="VNPT2612040000041")
+    expect(page.locator("#stall-list li")).to_have_count(1)
+    old_path = page.url.removeprefix(live_server.url)
+
+    services.vendor_link_reissue(actor=board_a, vendor=lan)
+
+    status = page.locator("#stall-status")
+    expect(status).to_have_attribute("data-state", "revoked", timeout=60_000)
+    expect(status).to_have_text("Liên kết này đã bị thu hồi. Vui lòng xin Ban quản lý chợ liên kết mới.")
+    expect(page.locator("#stall-list li")).to_have_count(0)
+    for gone in ["Tiền vào hôm nay", "Kiểm tra giao dịch", "Mã QR thanh toán của tôi"]:
+        expect(page.get_by_text(gone, exact=True)).to_be_hidden()
+    session.screenshot("stall-screen-revoked")
+
+    response = page.goto(live_server.url + old_path)
+    assert response is not None and response.status == 404
+    expect(page.get_by_text("Đường dẫn này không đúng, đã hết hạn hoặc đã bị thu hồi.")).to_be_visible()
+    session.console_errors[:] = [e for e in session.console_errors if "404" not in e]

@@ -78,11 +78,15 @@
     source.addEventListener("revoked", function () {
       source.close();
       setState("revoked");
-      // A revoked link shows no takings any more.
+      // A revoked link shows nothing of the vendor's any more but its name
+      // and why: no takings, no payments, no codes.
+      var main = root.parentNode;
+      Array.prototype.forEach.call(main.children, function (el) { if (el !== root) el.hidden = true; });
+      Array.prototype.forEach.call(root.children, function (el) {
+        if (el !== statusEl && el.tagName !== "H1") el.hidden = true;
+      });
       listEl.innerHTML = "";
       shown = {};
-      document.getElementById("stall-today-net").textContent = "—";
-      document.getElementById("stall-today-count").textContent = "";
     });
     source.onerror = function () {
       if (state === "revoked") return;
