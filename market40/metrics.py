@@ -36,13 +36,15 @@ logger = logging.getLogger(__name__)
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
 
-# On the replica: seconds since the last replayed transaction while WAL
-# waits to be replayed (0 when all received WAL is replayed, so an idle
-# primary is no lag), and the bytes between the primary's position and the replay.
+# On the replica: while it has not replayed up to the primary's position,
+# the seconds since the last transaction it replayed (since it started when
+# it has replayed none), else 0; and the WAL bytes between the two positions.
 _REPLICA_LAG = """
-SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
-       pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())
+SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_wal_lsn_diff(%(primary)s::pg_lsn, pg_last_wal_replay_lsn()) <= 0
+            THEN 0
+            ELSE extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time()))
+       END,
+       coalesce(pg_wal_lsn_diff(%(primary)s::pg_lsn, pg_last_wal_replay_lsn()), 0)
 """
 
 
@@ -73,16 +75,14 @@ class DatabaseFigures(Collector):
         if not replica.configured():
             return
         up = _gauge("replica_up", "1 when the reports' streaming replica answered.")
-        lag = _gauge(
-            "replica_lag_seconds", "How far the replica's replay is behind; 0 when it has replayed all it received."
-        )
+        lag = _gauge("replica_lag_seconds", "Seconds since the behind replica last replayed; 0 when caught up.")
         behind = _gauge("replica_lag_bytes", "WAL bytes the primary has written that the replica has not replayed.")
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_current_wal_lsn()::text")
                 (primary_lsn,) = cursor.fetchone()
             with connections[replica.REPLICA].cursor() as cursor:
-                cursor.execute(_REPLICA_LAG, [primary_lsn])
+                cursor.execute(_REPLICA_LAG, {"primary": primary_lsn})
                 seconds, lag_bytes = cursor.fetchone()
         except DatabaseError:
             connections[replica.REPLICA].close()
