@@ -28,3 +28,12 @@ def sort_key(text: str) -> tuple[str, str]:
     only to break a tie), not code-point order, which puts "Ô Môn" after "Vĩnh Thạnh"."""
     bare = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
     return bare.replace("đ", "d"), text
+
+
+def account_holder_name(full_name: str) -> str:
+    """A person's name as a Vietnamese banking app shows the holder of the
+    account a VietQR code pays: capitals without diacritics, "Nguyễn Thị
+    Hồng Nhung" → "NGUYEN THI HONG NHUNG" (đ reads D)."""
+    name = full_name.replace("đ", "d").replace("Đ", "D")
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
+    return " ".join(plain.upper().split())

@@ -23,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from printables import qr
 
 # Bump when the drawing changes: cached batch files are keyed on it.
-LAYOUT_VERSION = "2026.1"
+LAYOUT_VERSION = "2026.2"
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -39,6 +39,9 @@ class PosterCode:
     partner_name: str
     version: int
     issued_on: str  # dd/mm/yyyy
+    # The account holder's name as the customer's app shows it before they
+    # confirm: a sticker pasted over the code would show another name.
+    payee_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class PosterLayout:
     label_size: float
     small_gap: float  # partner name to the small print's baseline
     small_size: float
+    payee_gap: float  # small print to "Tên người nhận…", and that to the name
+    payee_size: float
     # How many QR codes go on each row, by number of codes.
     arrangement: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
@@ -97,9 +102,10 @@ POSTER = PosterLayout(
         TextSlot("trade_name", y=41, size=22, bold=True, min_size=11, max_lines=2),
         TextSlot("owner", y=48, size=11, colour=GREY, min_size=7),
         TextSlot("call_to_action", y=60, size=17, bold=True, colour=GREEN),
-        TextSlot("reference_label", y=178, size=9, colour=GREY),
-        TextSlot("reference", y=188, size=20, bold=True),
-        TextSlot("footer", y=199, size=6.5, colour=GREY),
+        TextSlot("check_payee", y=175.5, size=8, bold=True, colour=GREEN, min_size=6),
+        TextSlot("reference_label", y=181.5, size=9, colour=GREY),
+        TextSlot("reference", y=190.5, size=20, bold=True),
+        TextSlot("footer", y=200, size=6.5, colour=GREY),
     ),
     rules=(27, 170),
     qr_top=66,
@@ -110,6 +116,8 @@ POSTER = PosterLayout(
     label_size=10.5,
     small_gap=4,
     small_size=6.5,
+    payee_gap=3.6,
+    payee_size=7.5,
     arrangement={1: (1,), 2: (2,), 3: (3,), 4: (2, 2)},
 )
 
@@ -142,6 +150,9 @@ def _texts(data: PosterData) -> dict[str, str]:
         "trade_name": data.trade_name,
         "owner": data.owner_name,
         "call_to_action": _("Quét mã để thanh toán"),
+        "check_payee": _("Trước khi xác nhận, hãy xem tên người nhận trên ứng dụng có đúng như in dưới mã không")
+        if any(code.payee_name for code in data.codes)
+        else "",
         "reference_label": _("Mã thanh toán (ghi khi chuyển khoản)"),
         "reference": data.reference,
         "footer": _("Chợ 4.0 · Dùng được với mọi ứng dụng ngân hàng và ví hỗ trợ VietQR · mẫu %(layout)s")
@@ -220,7 +231,8 @@ def _draw_codes(
     if not codes:
         return
     rows = layout.rows_for(len(codes))
-    label_h = layout.label_gap + layout.small_gap + 2
+    payee = any(code.payee_name for code in codes)
+    label_h = layout.label_gap + layout.small_gap + 2 + (2 * layout.payee_gap if payee else 0)
     area_w = A5_W_MM - 2 * layout.margin
     area_h = layout.qr_bottom - layout.qr_top
     widest = max(rows)
@@ -250,8 +262,23 @@ def _draw_codes(
                 layout.small_size * side * mm / pdfmetrics.stringWidth(small, REGULAR, layout.small_size),
             )
             canvas.setFont(REGULAR, small_size)
-            canvas.drawCentredString(cx, y(top + side + layout.label_gap + layout.small_gap), small)
+            below = top + side + layout.label_gap + layout.small_gap
+            canvas.drawCentredString(cx, y(below), small)
+            if code.payee_name:
+                _draw_payee(canvas, code.payee_name, cx, side * mm, layout, y, below)
         top += side + label_h + layout.qr_gap
+
+
+def _draw_payee(
+    canvas: Canvas, name: str, cx: float, width: float, layout: PosterLayout, y: Callable[[float], float], below: float
+) -> None:
+    """Under a code: the name the customer's app shows, for them to compare."""
+    label = _("Tên người nhận hiện trên ứng dụng:")
+    for text, font, top in ((label, REGULAR, below + layout.payee_gap), (name, BOLD, below + 2 * layout.payee_gap)):
+        size = min(layout.payee_size, layout.payee_size * width / pdfmetrics.stringWidth(text, font, layout.payee_size))
+        canvas.setFillColorRGB(0.12, 0.16, 0.2)
+        canvas.setFont(font, size)
+        canvas.drawCentredString(cx, y(top), text)
 
 
 def render(

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core import clock
 from core.partners import Partner
+from core.text import account_holder_name
 from merchants.models import Market, PaymentCode, Vendor, VendorStatus
 from printables.links import vendor_token
 from printables.models import PosterBatch
@@ -38,12 +39,13 @@ def vendor_codes(vendor: Vendor) -> QuerySet[PaymentCode]:
     )
 
 
-def _poster_code(code: PaymentCode) -> PosterCode:
+def _poster_code(code: PaymentCode, payee_name: str) -> PosterCode:
     return PosterCode(
         payload=code.payload,
         partner_name=Partner(code.wallet_account.partner).label,
         version=code.version,
         issued_on=clock.business_date(code.issued_at).strftime("%d/%m/%Y"),
+        payee_name=payee_name,
     )
 
 
@@ -54,7 +56,8 @@ def _poster(vendor: Vendor, market: Market, codes: list[PaymentCode]) -> PosterD
         trade_name=vendor.display_name,
         owner_name=vendor.full_name if vendor.trade_name and vendor.trade_name != vendor.full_name else "",
         reference=vendor.payment_reference,
-        codes=tuple(_poster_code(code) for code in codes),
+        # The accounts are the vendor's own: the app shows the vendor as the holder.
+        codes=tuple(_poster_code(code, account_holder_name(vendor.full_name)) for code in codes),
     )
 
 
@@ -100,7 +103,7 @@ def posters_fingerprint(posters: list[PosterData], *, layout: str) -> str:
             poster.trade_name,
             poster.owner_name,
             poster.reference,
-            [[c.payload, c.partner_name, c.version, c.issued_on] for c in poster.codes],
+            [[c.payload, c.partner_name, c.version, c.issued_on, c.payee_name] for c in poster.codes],
         ]
         digest.update(json.dumps(record, ensure_ascii=False).encode())
         digest.update(b"\n")

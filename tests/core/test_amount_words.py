@@ -3,6 +3,7 @@
 import pytest
 
 from core.amount_words import amount_in_words, number_in_words
+from core.text import account_holder_name
 
 
 @pytest.mark.parametrize(
@@ -97,3 +98,15 @@ def test_an_amount_ends_in_dong() -> None:
 def test_only_whole_numbers_are_read(bad: object) -> None:
     with pytest.raises(ValueError):
         number_in_words(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Nguyễn Thị Hồng Nhung", "NGUYEN THI HONG NHUNG"),
+        ("Đặng  Văn Đức", "DANG VAN DUC"),
+        ("Trương Thị Ngọc Hoà", "TRUONG THI NGOC HOA"),
+    ],
+)
+def test_a_payee_name_reads_as_banking_apps_show_it(name: str, shown: str) -> None:
+    assert account_holder_name(name) == shown

@@ -148,3 +148,15 @@ def test_long_names_shrink_to_fit_the_printable_width(lan):
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert long_name in text.replace("\n", " ")
     assert sorted(read_pdf(pdf)[0]) == _active_payloads(lan)
+
+
+def test_under_each_code_the_poster_names_the_payee_the_customers_app_shows(lan):
+    """A sticker pasted over a code would show another name in the app: the
+    poster prints the right one under each code and says to check it."""
+    text = pypdf.PdfReader(io.BytesIO(documents.vendor_poster_pdf(lan))).pages[0].extract_text()
+
+    assert text.count("Tên người nhận hiện trên ứng dụng:") == 3
+    assert text.count("NGUYEN THI LAN") == 3
+    assert "hãy xem tên người nhận trên ứng dụng có đúng như in dưới mã không" in text
+    pages = read_pdf(documents.vendor_poster_pdf(lan))
+    assert sorted(pages[0]) == _active_payloads(lan), "the codes still scan"
