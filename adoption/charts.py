@@ -1,5 +1,6 @@
-"""Charts drawn on the server as inline SVG: no script, no CDN, and they
-scale to the width of a phone (viewBox, width 100%)."""
+"""Charts drawn on the server: no script, no CDN. Lines and shares are
+inline SVG that scale to the width of a phone (viewBox, width 100%); the
+per-market ranking is HTML, so its hundred labels stay text at any width."""
 
 from dataclasses import dataclass
 
@@ -81,41 +82,41 @@ class Bar:
     href: str = ""
 
 
-def bar_chart(bars: list[Bar], *, title: str) -> SafeString:
-    """One thin bar per market, tallest first; pilot markets highlighted."""
-    width, height, left, bottom = 330, 150, 34, 8
-    plot_w, plot_h = width - left - 4, height - bottom - 10
-    top = _top([b.value for b in bars])
-    slot = plot_w / max(len(bars), 1)
-    # Bars that link to their market are controls, which an image may not hold.
-    role = "group" if any(bar.href for bar in bars) else "img"
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="{role}" aria-label="{escape(title)}">']
-    for step in range(5):
-        value = top * step // 4
-        y = 10 + plot_h * (1 - value / top)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 4}" y2="{y:.1f}" class="grid"/>')
-        parts.append(
-            f'<text x="{left - 3}" y="{y + 3:.1f}" class="axis" text-anchor="end">{format_percent(value)}</text>'
-        )
-    for index, bar in enumerate(bars):
-        value = bar.value or 0
-        h = plot_h * value / top
-        x = left + index * slot + slot * 0.15
-        # Plain formatting: only the label and the link are text (escaped);
-        # format_html on 109 bars costs more than the rest of the chart.
-        rect = (
-            f'<rect x="{x:.2f}" y="{10 + plot_h - h:.2f}" width="{max(slot * 0.7, 0.6):.2f}" '
-            f'height="{max(h, 0.5):.2f}" fill="{GREEN if bar.highlight else GREY}">'
-            f"<title>{escape(bar.label)}: {format_percent(bar.value)}</title></rect>"
-        )
-        parts.append(
-            f'<a href="{escape(bar.href)}" aria-label="{escape(bar.label)}: {format_percent(bar.value)}">{rect}</a>'
-            if bar.href
-            else rect
-        )
-    parts.append("</svg>")
-    # Every text above is escaped or a number.
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308, B703
+@dataclass(frozen=True)
+class RankedBar:
+    bar: Bar
+    value_text: str
+    width: str  # of the track, as a CSS percentage
+
+
+@dataclass(frozen=True)
+class RankedBars:
+    """One labelled bar per market, as HTML rather than SVG: a hundred names
+    and values must stay readable text at any width, with no hovering."""
+
+    bars: list[RankedBar]
+    target_text: str
+    target_left: str  # where the target line crosses the track, CSS percentage
+    top_text: str  # the value at the track's right end
+
+
+def ranked_bars(bars: list[Bar], *, target: int) -> RankedBars:
+    """Bars sorted highest first (ties keep their order), on a scale that
+    runs a tenth of a percent point past the higher of the best value and
+    the target, so the target line always sits inside the track."""
+    ordered = sorted(bars, key=lambda b: -(b.value or 0))
+    highest = max([b.value or 0 for b in bars] + [target])
+    top = (highest // 100 + 1) * 100
+
+    def share(value: int) -> str:
+        return f"{value * 100 / top:.2f}%"
+
+    return RankedBars(
+        [RankedBar(b, format_percent(b.value), share(b.value or 0)) for b in ordered],
+        format_percent(target),
+        share(target),
+        format_percent(top),
+    )
 
 
 @dataclass(frozen=True)

@@ -154,17 +154,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         weeks,
         title=_("Tỷ lệ giao dịch theo tuần"),
     )
-    bars = charts.bar_chart(
+    bars = charts.ranked_bars(
         [
             charts.Bar(
-                f"{line['row'].market.name} ({line['row'].market.code})",
-                line["row"].figures.adoption_permille,
-                line["row"].in_pilot,
-                line["href"],
+                line["row"].market.name, line["row"].figures.adoption_permille, line["row"].in_pilot, line["href"]
             )
             for line in rows
         ],
-        title=_("Tỷ lệ giao dịch theo chợ"),
+        target=report.targets.pilot_rate_permille,
     )
     return render(
         request,
@@ -177,7 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "city": report.cohorts["city"],
             "pilot": report.cohorts["pilot"],
             "trend_chart": trend_chart,
-            "bar_chart": bars,
+            "market_bars": bars,
             "share_chart": _share_chart(report.cohorts["city"]),
             "partners": _partner_shares(report.cohorts["city"]),
             "market_rows": rows,

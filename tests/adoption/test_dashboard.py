@@ -32,7 +32,8 @@ def test_dashboard_for_the_department_shows_figures_and_charts(client, departmen
     page = response.content.decode()
     assert "1.040.000 ₫" in page  # the city's net value
     assert "2 <small>/ 109 chợ</small>" in page  # markets live
-    assert page.count("<svg") == 3  # trend, bars, partner shares
+    assert page.count("<svg") == 2  # trend and partner shares; the per-market ranking is text
+    assert page.count("<li><span class=\"rank\">") == 109
     assert "<script" not in page and "cdn" not in page.lower()
     assert "/dashboard/markets/NK01/" in page
     assert "0,3%" in page  # NK02: 1 of 380 stalls

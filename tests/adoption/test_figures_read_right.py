@@ -150,3 +150,22 @@ def test_api_gives_semicolon_csv_and_comma_csv_on_request(api_for, department, n
     assert comma_rows[1][:2] == ["Toàn thành phố", "109"]
     assert comma.content.decode("utf-8-sig").count(";") == 0
     assert tab.status_code == 422 and "separator" in tab.json()["errors"]
+
+
+def _between(text: str, first: str, last: str) -> str:
+    return text[text.index(first) : text.index(last)]
+
+
+def test_monthly_pdf_charts_markets_by_name_against_the_target(client, department, nk01, market_b):
+    record(make_vendor(market_b), amount=40_000, at=local(days_ago(3), 9))
+    client.force_login(department)
+    text = _pdf_text(client.get("/dashboard/report.pdf", {"month": "2026-11"}).content)
+
+    chart = _between(text, "4. Tỷ lệ giao dịch theo chợ", "5. Tỷ trọng")
+    assert not re.search(r"NK\d\d", chart), chart
+    assert "Mục tiêu 50,0%" in chart
+    # Named and labelled with their values: NK01 2 of 420 stalls, NK02 1 of 380.
+    assert re.search(r"Chợ Tân An.*0,5%", chart, re.S) or re.search(r"0,5%.*Chợ Tân An", chart, re.S), chart
+    assert market_b.name in chart and "0,3%" in chart
+    ranking = _between(text, "6. Thi đua", "7. Toàn bộ các chợ")
+    assert "Chợ Tân An" in ranking and not re.search(r"NK\d\d", ranking)
