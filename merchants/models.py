@@ -1,8 +1,12 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.partners import Partner
+from core.text import FOLD_SEPARATORS, VIETNAMESE_ASCII, VIETNAMESE_LETTERS
 
 
 class District(models.TextChoices):
@@ -100,6 +104,35 @@ VENDOR_TRANSITIONS: dict[str, set[str]] = {
 CONSENT_TEXT_VERSION = "2026-01"
 
 
+def _regexp_replace(expression: Func | F, pattern: str, replacement: str) -> Func:
+    return Func(expression, Value(pattern), Value(replacement), Value("g"), function="regexp_replace")
+
+
+def _search_key() -> Func:
+    """The vendor's searchable words, folded as `core.text.fold` folds a
+    search term: name, trade name and vendor code, and the stall as written,
+    without its separators and by its digits alone, so "A-16", "a16" and
+    "161" all begin a word of stall A-161."""
+    stall = F("stall_number")
+    parts = [
+        F("full_name"),
+        F("trade_name"),
+        stall,
+        _regexp_replace(stall, "[^A-Za-z0-9]+", ""),
+        _regexp_replace(stall, "[^0-9]+", " "),
+        F("code"),
+    ]
+    spaced: list[Func | F | Value] = []
+    for part in parts:
+        spaced += [part, Value(" ")]
+    folded = Lower(Func(Concat(*spaced[:-1]), Value(VIETNAMESE_LETTERS), Value(VIETNAMESE_ASCII), function="translate"))
+    return _regexp_replace(folded, FOLD_SEPARATORS, " ")
+
+
+# Searched by word prefix over a GIN index (selectors.vendor_search).
+VENDOR_SEARCH_WORDS = SearchVector("search_key", config="simple")
+
+
 class Vendor(models.Model):
     code = models.CharField(_("mã tiểu thương"), max_length=16, unique=True)
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="vendors")
@@ -120,6 +153,8 @@ class Vendor(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # When a vendor who left had their name, phone and CCCD removed (merchants/retention.py).
     anonymised_at = models.DateTimeField(_("ẩn danh lúc"), null=True, blank=True)
+    # Kept by the database, so the form, the API and a bulk import all keep it.
+    search_key = models.GeneratedField(expression=_search_key(), output_field=models.TextField(), db_persist=True)
 
     class Meta:
         ordering = ["market__code", "stall_number"]
@@ -133,7 +168,10 @@ class Vendor(models.Model):
                 name="one_open_vendor_per_stall",
             ),
         ]
-        indexes = [models.Index(fields=["market", "status"])]
+        indexes = [
+            models.Index(fields=["market", "status"]),
+            GinIndex(VENDOR_SEARCH_WORDS, name="vendor_search_words"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} – {self.stall_number}"

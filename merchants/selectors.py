@@ -1,13 +1,15 @@
 """Reads of markets and vendors that pages, the API and reports share."""
 
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.access import visible_markets
 from core.actors import Actor
 from core.errors import NotFound
+from core.text import fold
 from merchants import units
-from merchants.models import Market, PaymentCode, Vendor, VendorStatus
+from merchants.models import VENDOR_SEARCH_WORDS, Market, PaymentCode, Vendor, VendorStatus
 
 
 def markets_visible_to(user: Actor) -> QuerySet[Market]:
@@ -36,25 +38,34 @@ def vendor_search(
     user: Actor, *, market: str | None = None, status: str | None = None, search: str | None = None
 ) -> QuerySet[Vendor]:
     """Vendors a person may see, filtered by market code, status and a free
-    search over name, trade name, stall and phone."""
+    search: every word typed begins a word of the name, trade name, stall
+    or vendor code, whatever the case and the diacritics ("cuc", "CHÂU HỒNG
+    CÚC", "161" or "A-16" for stall A-161); four digits or more also find a
+    phone number holding them."""
     vendors = vendors_visible_to(user).select_related("market")
     if market:
         vendors = vendors.filter(market__code=market)
     if status:
         vendors = vendors.filter(status=status)
     if search:
-        term = " ".join(search.split())
-        digits = "".join(ch for ch in term if ch.isdigit())
-        condition = (
-            Q(full_name__icontains=term)
-            | Q(trade_name__icontains=term)
-            | Q(stall_number__iexact=term.upper())
-            | Q(code__iexact=term)
-        )
-        if len(digits) >= 4:
-            condition |= Q(phone__contains=digits)
-        vendors = vendors.filter(condition)
+        vendors = vendors.filter(_search_condition(search))
     return vendors.order_by("market__code", "stall_number")
+
+
+def _search_condition(search: str) -> Q:
+    # A typed "A-16" is one word to the person: it begins stall word "a161".
+    words = [word for word in (fold(part).replace(" ", "") for part in search.split()) if word]
+    condition = Q(pk__in=[])
+    if words:
+        # Each word is ASCII letters and digits only, so the raw query holds no operator of its own.
+        query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="simple")
+        condition |= Q(pk__in=Vendor.objects.alias(words=VENDOR_SEARCH_WORDS).filter(words=query).values("pk"))
+    digits = "".join(ch for ch in search if ch.isascii() and ch.isdigit())
+    if len(digits) >= 4 and not any(ch.isalpha() for ch in search):
+        # Its own subquery: an OR inside one query would fold every row's
+        # words to test it, where the index answers the words alone.
+        condition |= Q(pk__in=Vendor.objects.filter(phone__contains=digits).values("pk"))
+    return condition
 
 
 def active_codes() -> QuerySet[PaymentCode]:
