@@ -1,7 +1,7 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models import F, Func, Q, Value
+from django.db.models import Expression, F, Func, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -104,7 +104,7 @@ VENDOR_TRANSITIONS: dict[str, set[str]] = {
 CONSENT_TEXT_VERSION = "2026-01"
 
 
-def _regexp_replace(expression: Func | F, pattern: str, replacement: str) -> Func:
+def _regexp_replace(expression: Expression | F, pattern: str, replacement: str) -> Func:
     return Func(expression, Value(pattern), Value(replacement), Value("g"), function="regexp_replace")
 
 
@@ -114,7 +114,7 @@ def _search_key() -> Func:
     without its separators and by its digits alone, so "A-16", "a16" and
     "161" all begin a word of stall A-161."""
     stall = F("stall_number")
-    parts = [
+    parts: list[Expression | F] = [
         F("full_name"),
         F("trade_name"),
         stall,
@@ -122,7 +122,7 @@ def _search_key() -> Func:
         _regexp_replace(stall, "[^0-9]+", " "),
         F("code"),
     ]
-    spaced: list[Func | F | Value] = []
+    spaced: list[Expression | F] = []
     for part in parts:
         spaced += [part, Value(" ")]
     folded = Lower(Func(Concat(*spaced[:-1]), Value(VIETNAMESE_LETTERS), Value(VIETNAMESE_ASCII), function="translate"))
