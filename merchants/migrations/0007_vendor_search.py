@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0005_vendor_anonymised_at'),
+        ('merchants', '0006_market_registered_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
