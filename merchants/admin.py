@@ -2,11 +2,15 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from merchants import services, units
+from core.errors import ValidationFailed
+from merchants import register_import, services, units
 from merchants.models import District, Market, PaymentCode, Vendor, WalletAccount
 
 
@@ -43,6 +47,19 @@ class MarketForm(forms.ModelForm):
         if errors:
             raise forms.ValidationError(errors)
         return code
+
+
+class RegisterSheetForm(forms.Form):
+    file = forms.FileField(label=_("Tệp sổ đăng ký (XLSX hoặc CSV)"))
+    dry_run = forms.BooleanField(label=_("Chạy thử: chỉ kiểm tra, chưa ghi"), required=False, initial=True)
+
+
+OUTCOMES = {
+    "created": _("Chợ mới"),
+    "updated": _("Cập nhật"),
+    "unchanged": _("Không đổi"),
+    "rejected": _("Bị từ chối"),
+}
 
 
 class UnitSettledFilter(admin.SimpleListFilter):
@@ -90,6 +107,51 @@ class MarketAdmin(admin.ModelAdmin):
         if conversion is None:
             return str(_("Không tìm thấy phường/xã cũ trong dữ liệu"))
         return " · ".join(u.label for u in conversion.candidates)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="merchants_market_import"), *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """A register sheet of markets: dry run (the default) or import, with
+        each refused row's field and reason."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.GET.get("template") == "csv":
+            response = HttpResponse(register_import.template_csv(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="so-dang-ky-cho.csv"'
+            return response
+        form = RegisterSheetForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = register_import.market_register_import(
+                    actor=request.user,
+                    filename=upload.name,
+                    content=upload.read(),
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ValidationFailed as exc:
+                form.add_error("file", exc.summary)
+        headers = {**register_import.HEADERS, "file": str(_("Tệp"))}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Nhập sổ đăng ký chợ"),
+            "form": form,
+            "columns": ", ".join(register_import.HEADERS.values()),
+            "report": report,
+            "rows": [
+                {
+                    **row,
+                    "outcome": OUTCOMES[row["outcome"]],
+                    "reasons": [f"{headers.get(k, k)}: {r}" for k, reasons in row["errors"].items() for r in reasons],
+                }
+                for row in (report or {}).get("rows", [])
+            ],
+        }
+        return TemplateResponse(request, "admin/merchants/market/import.html", context)
 
     def save_model(self, request: HttpRequest, obj: Market, form: forms.ModelForm, change: bool) -> None:
         before = services.market_state(Market.objects.get(pk=obj.pk)) if change else None

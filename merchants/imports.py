@@ -103,7 +103,8 @@ def _header_key(text: object) -> str:
     return v.normalize_text(str(text or "")).casefold()
 
 
-def _read_rows(filename: str, content: bytes) -> list[list[str]]:
+def read_rows(filename: str, content: bytes) -> list[list[str]]:
+    """Every row of an XLSX or CSV sheet as text; the register import reads sheets the same way."""
     if not content:
         raise ValidationFailed.single("file", _("Tệp trống"))
     is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK"
@@ -165,15 +166,20 @@ def _read_csv(content: bytes) -> list[list[str]]:
         ) from exc
 
 
-def _map_header(header: list[str]) -> dict[str, int]:
-    known = {_header_key(text): name for name, text in COLUMNS}
-    known.update({name: name for name, _text in COLUMNS})
+def map_header(
+    header: list[str], columns: list[tuple[str, str]] = COLUMNS, required: set[str] = REQUIRED
+) -> dict[str, int]:
+    """Where each known column is, by its header (or field name); a missing
+    required column refuses the file."""
+    known = {_header_key(text): name for name, text in columns}
+    known.update({name: name for name, _text in columns})
+    headers = dict(columns)
     positions: dict[str, int] = {}
     for index, text in enumerate(header):
         name = known.get(_header_key(text))
         if name and name not in positions:
             positions[name] = index
-    missing = [HEADERS[name] for name, _text in COLUMNS if name in REQUIRED and name not in positions]
+    missing = [headers[name] for name, _text in columns if name in required and name not in positions]
     if missing:
         raise ValidationFailed.single(
             "file", _("Thiếu cột: %(columns)s (hãy dùng tệp mẫu)") % {"columns": ", ".join(missing)}
@@ -182,12 +188,12 @@ def _map_header(header: list[str]) -> dict[str, int]:
 
 
 def _parse(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
-    rows = _read_rows(filename, content)
+    rows = read_rows(filename, content)
     if not rows:
         raise ValidationFailed.single("file", _("Tệp không có dòng tiêu đề"))
     if len(rows) > MAX_ROWS + 1:
         raise ValidationFailed.single("file", _("Tệp có quá %(max)s dòng; hãy chia nhỏ") % {"max": MAX_ROWS})
-    positions = _map_header(rows[0])
+    positions = map_header(rows[0])
     parsed = []
     for number, cells in enumerate(rows[1:], start=2):
         if not any(str(c).strip() for c in cells):

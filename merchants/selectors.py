@@ -1,5 +1,8 @@
 """Reads of markets and vendors that pages, the API and reports share."""
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -96,12 +99,39 @@ def current_units() -> dict[str, units.Unit]:
     return units.city_units()
 
 
-def unit_errors(code: str) -> list[str]:
-    """Why a unit code is not one of the city's, with the nearest names."""
+def unit_errors(code: str, near: str = "") -> list[str]:
+    """Why a unit code is not one of the city's, with the dataset's names
+    nearest to `near` (a unit or market name given with it), else to what
+    was typed."""
     if code in units.city_units():
         return []
-    hint = ", ".join(u.label for u in units.nearest_units(code))
+    hint = ", ".join(u.label for u in units.nearest_units(near or code))
     return [
         _("Mã phường/xã “%(code)s” không có trong danh mục đơn vị hành chính của thành phố Cần Thơ. Gần nhất: %(hint)s")
         % {"code": code, "hint": hint}
     ]
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    """A market whose recorded unit the dataset no longer has as it was:
+    the code is gone (retired), or it now carries another name."""
+
+    market: Market
+    now: units.Unit | None  # the unit under the same code; None: the code was retired
+    nearest: list[units.Unit]  # for a retired code: the dataset's nearest names
+
+
+def unit_changes(dataset: Path = units.DATASET_PATH) -> list[UnitChange]:
+    """Every market whose unit code was changed or retired in `dataset` (the
+    installed package's, or a newer copy), in market order. Reads only."""
+    city = units.city_units(dataset)
+    changes = []
+    for market in Market.objects.exclude(unit_code="").order_by("code"):
+        unit = city.get(market.unit_code)
+        if unit is None:
+            nearest = units.nearest_units(market.unit_name, dataset=dataset)
+            changes.append(UnitChange(market, None, nearest))
+        elif unit.name != market.unit_name:
+            changes.append(UnitChange(market, unit, []))
+    return changes

@@ -95,6 +95,14 @@ def market_save(*, actor: Actor, market: Market, before: audit.State) -> Market:
     return market
 
 
+def market_register_save(*, actor: Actor, rows: Sequence[tuple[Market, audit.State]]) -> None:
+    """The good rows of a register sheet, all or none: each market written
+    by `market_save` (with its audit row) inside one transaction."""
+    with transaction.atomic():
+        for market, before in rows:
+            market_save(actor=actor, market=market, before=before)
+
+
 class VendorFields(TypedDict, total=False):
     """A vendor's own fields as the form, the API or a sheet row gives them;
     `clean_vendor_fields` returns them normalised. On an update, a field left

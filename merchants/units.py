@@ -67,10 +67,10 @@ def unit_choices() -> list[tuple[str, str]]:
     return sorted(((u.code, u.label) for u in city_units().values()), key=lambda c: normalize_search_name(c[1]))
 
 
-def nearest_units(text: str, limit: int = 3) -> list[Unit]:
+def nearest_units(text: str, limit: int = 3, *, dataset: Path = DATASET_PATH) -> list[Unit]:
     """The units whose names are closest to what someone typed: the hint
     that goes with a refused unit code or name."""
-    units = list(city_units().values())
+    units = list(city_units(dataset).values())
     by_name = {normalize_search_name(u.name): u for u in units}
     matches = difflib.get_close_matches(normalize_search_name(text), by_name, n=limit, cutoff=0.0)
     return [by_name[m] for m in matches]

@@ -171,6 +171,8 @@ MATRIX: dict[str, dict] = {
     # The admin site's own pages: operators only (staff); everyone else is
     # sent to the admin's login.
     "GET admin/": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
+    # The register sheet import of markets (merchants/register_import.py).
+    "GET admin/merchants/market/import/": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
     "GET admin/login/": row(200, 200, 200, REDIRECT),
     "POST admin/logout/": row(REDIRECT, REDIRECT, REDIRECT, LOGIN),  # others are sent to the admin index
     "GET admin/password_change/": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
