@@ -260,7 +260,8 @@ def _markets_table(report: Report) -> Table:
 def _places_table(report: Report, by: str) -> Table:
     """The markets summed by current unit or by former district (places.py)."""
     place = _("Phường/xã hiện nay") if by == BY_UNIT else _("Quận/huyện cũ")
-    body = [[place, _("Số chợ"), _("Chợ có giao dịch"), _("Sạp"), _("GD 30 ngày"), _("Tỷ lệ GD"), _("Giá trị thuần")]]
+    headings = [labels.MARKETS, labels.MARKETS_LIVE, labels.STALLS, labels.TRANSACTING_30D, labels.ADOPTION]
+    body = [[place, *(str(h) for h in headings), str(labels.NET_AMOUNT)]]
     for p in place_rows(report, by):
         f = p.figures
         body.append(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from adoption import charts, labels, selectors
 from adoption.api import export_response
-from adoption.formatting import format_count, format_percent, format_points, format_ratio, format_vnd
+from adoption.formatting import format_percent, format_points, format_ratio, format_vnd
 from adoption.places import GROUPINGS, place_rows
 from adoption.report_pdf import projection_text, render_monthly
 from adoption.selectors import COHORTS, GROUPS, PERIODS, Figures, Report
@@ -101,8 +101,9 @@ def _places(report: Report) -> list[dict]:
             "rows": [
                 {
                     "place": p,
-                    "live": f"{format_count(p.figures.markets_live)}/{format_count(p.figures.markets)}",
+                    "live": format_ratio(p.figures.markets_live, p.figures.markets),
                     "adoption": format_percent(p.figures.adoption_permille),
+                    "adoption_basis": format_ratio(p.figures.transacting_30d, p.figures.stalls),
                     "net": format_vnd(p.figures.total.net_amount),
                 }
                 for p in place_rows(report, by)

@@ -33,7 +33,7 @@ def test_dashboard_for_the_department_shows_figures_and_charts(client, departmen
     assert "1.040.000 ₫" in page  # the city's net value
     assert "2 <small>/ 109 chợ</small>" in page  # markets live
     assert page.count("<svg") == 2  # trend and partner shares; the per-market ranking is text
-    assert page.count("<li><span class=\"rank\">") == 109
+    assert page.count('<li><span class="rank">') == 109
     assert "<script" not in page and "cdn" not in page.lower()
     assert "/dashboard/markets/NK01/" in page
     assert "0,3%" in page  # NK02: 1 of 380 stalls
