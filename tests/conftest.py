@@ -28,6 +28,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+    # The browser journeys run last: Playwright's sync API keeps an event loop
+    # running in the test thread for the rest of the session, where a test's
+    # own asyncio.run() would then be refused.
+    items.sort(key=lambda item: E2E in item.path.parents)
 
 
 def pytest_runtest_setup(item):
