@@ -58,18 +58,35 @@ class RowResult:
     accounts: list[tuple[str, str]] = field(default_factory=list)
     vendor: Vendor | None = None
     new_accounts: list[tuple[str, str]] = field(default_factory=list)
+    raw: dict[str, str] = field(default_factory=dict)
+
+    def problems(self) -> list[dict[str, str]]:
+        """Each reason on its own, with its column and the value the sheet
+        holds there, so a row with three faults reads as three."""
+        return [
+            {"column": HEADERS.get(name, name), "value": _shown(self.raw.get(name, "")), "reason": reason}
+            for name, reasons in self.errors.items()
+            for reason in reasons
+        ]
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "…"  # a whole huge cell would hide the reason
 
 
 def template_rows() -> list[list[str]]:
+    # An example no real sheet or the demo data holds: stall "MAU-01" (a
+    # stall of the demo is one letter, a dash and three digits), a phone of
+    # prefix 086 and a CCCD of province 001, neither of which the demo draws.
     example = [
-        "A-012",
+        "MAU-01",
         "Nguyễn Thị Lan",
         "Rau sạch Cô Lan",
-        "0912345678",
-        "092186000123",
+        "0861234567",
+        "001186000123",
         str(GoodsCategory.VEGETABLES.label),
         "Có",
-        "0912345678",
+        "0861234567",
         "",
         "",
     ]
@@ -208,7 +225,7 @@ def _parse(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 def _validate_row(number: int, raw: dict[str, str]) -> RowResult:
-    result = RowResult(row=number, stall_number=raw.get("stall_number", ""))
+    result = RowResult(row=number, stall_number=raw.get("stall_number", ""), raw=raw)
     try:
         result.values = services.clean_vendor_fields(services.vendor_fields_of(raw))
     except ValidationFailed as exc:
@@ -328,6 +345,13 @@ def vendor_import(
         "total_rows": len(results),
         **counts,
         "rows": [
-            {"row": r.row, "stall_number": r.stall_number, "outcome": r.outcome, "errors": r.errors} for r in results
+            {
+                "row": r.row,
+                "stall_number": r.stall_number,
+                "outcome": r.outcome,
+                "errors": r.errors,
+                "problems": r.problems(),
+            }
+            for r in results
         ],
     }

@@ -117,11 +117,18 @@ class VendorOut(Schema):
         return [a for a in obj.wallet_accounts.all() if a.is_active]
 
 
+class ImportProblemOut(Schema):
+    column: str = Field(description="Tên cột trong bảng tính")
+    value: str = Field(description="Giá trị ô đó trong bảng tính (tối đa 40 ký tự)")
+    reason: str
+
+
 class ImportRowOut(Schema):
     row: int
     stall_number: str
     outcome: str
     errors: dict[str, list[str]]
+    problems: list[ImportProblemOut] = Field(description="Từng lý do riêng, với cột và giá trị bị từ chối")
 
 
 class ImportReportOut(Schema):

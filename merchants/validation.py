@@ -99,7 +99,8 @@ def clean_phone(value: str, field: str = "phone") -> str:
 
 
 def clean_national_id(value: str, field: str = "national_id") -> str:
-    raw = re.sub(r"\s", "", str(value or ""))
+    # A CCCD is read out and typed in groups: "092 185 012 345", "092.185.012.345".
+    raw = re.sub(r"[\s.]", "", str(value or ""))
     if not raw:
         raise ValidationFailed.single(field, _("Vui lòng nhập số CCCD"))
     if not _ascii_digits(raw) or len(raw) != 12:

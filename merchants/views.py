@@ -17,7 +17,7 @@ from core.access import require_market_write, role_of
 from core.actors import Actor
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from core.models import Role
-from core.partners import Partner
+from core.partners import Partner, partner_bin
 from merchants import import_jobs, imports, selectors, services
 from merchants.models import GoodsCategory, ImportJob, Market, PaymentCode, Vendor, VendorStatus, WalletAccount
 from printables.selectors import vendor_link
@@ -102,6 +102,8 @@ def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "vendor_link": vendor_link(vendor) if role in (Role.BOARD, Role.OPERATOR) else None,
             "partners": Partner.choices,
+            # No code can be issued for these until the operator sets their BIN.
+            "partners_without_bin": {p for p in Partner.values if not partner_bin(p)},
             "can_write": role in (Role.BOARD, Role.OPERATOR),
             "history": audit.history_of(vendor)[:50] if role == Role.OPERATOR else None,
             **_status_choices(vendor),
@@ -167,16 +169,15 @@ def vendor_close(request: HttpRequest, code: str) -> HttpResponse:
     reason, errors = request.POST.get("reason", ""), {}
     if request.method == "POST":
         try:
-            services.vendor_change_status(
-                actor=request.user, vendor=vendor, status=VendorStatus.CLOSED, reason=reason
-            )
+            services.vendor_change_status(actor=request.user, vendor=vendor, status=VendorStatus.CLOSED, reason=reason)
         except DomainError as exc:
             if isinstance(exc, (NotFound, PermissionDenied)):
                 raise
             errors = exc.errors or {"reason": [exc.summary]}
         else:
             messages.success(
-                request, _("Đã cho tiểu thương %(name)s nghỉ; sạp %(stall)s đã trống")
+                request,
+                _("Đã cho tiểu thương %(name)s nghỉ; sạp %(stall)s đã trống")
                 % {"name": vendor.full_name, "stall": vendor.stall_number},
             )
             return redirect("vendor-detail", code=vendor.code)

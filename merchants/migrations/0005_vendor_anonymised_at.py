@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('merchants', '0004_market_unit'),
+        ("merchants", "0004_market_unit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='vendor',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='ẩn danh lúc'),
+            model_name="vendor",
+            name="anonymised_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ẩn danh lúc"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('merchants', '0005_vendor_anonymised_at'),
+        ("merchants", "0005_vendor_anonymised_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='market',
-            name='registered_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ngày vào sổ đăng ký'),
+            model_name="market",
+            name="registered_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ngày vào sổ đăng ký"),
         ),
     ]

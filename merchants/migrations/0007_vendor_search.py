@@ -8,20 +8,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('merchants', '0006_market_registered_on'),
+        ("merchants", "0006_market_registered_on"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='vendor',
-            name='search_key',
-            field=models.GeneratedField(db_persist=True, expression=models.Func(django.db.models.functions.text.Lower(models.Func(django.db.models.functions.text.Concat(models.F('full_name'), models.Value(' '), models.F('trade_name'), models.Value(' '), models.F('stall_number'), models.Value(' '), models.Func(models.F('stall_number'), models.Value('[^A-Za-z0-9]+'), models.Value(''), models.Value('g'), function='regexp_replace'), models.Value(' '), models.Func(models.F('stall_number'), models.Value('[^0-9]+'), models.Value(' '), models.Value('g'), function='regexp_replace'), models.Value(' '), models.F('code')), models.Value('đĐàáảãạÀÁẢÃẠăằắẳẵặĂẰẮẲẴẶâầấẩẫậÂẦẤẨẪẬèéẻẽẹÈÉẺẼẸêềếểễệÊỀẾỂỄỆìíỉĩịÌÍỈĨỊòóỏõọÒÓỎÕỌôồốổỗộÔỒỐỔỖỘơờớởỡợƠỜỚỞỠỢùúủũụÙÚỦŨỤưừứửữựƯỪỨỬỮỰỳýỷỹỵỲÝỶỸỴ'), models.Value('dDaaaaaAAAAAaaaaaaAAAAAAaaaaaaAAAAAAeeeeeEEEEEeeeeeeEEEEEEiiiiiIIIIIoooooOOOOOooooooOOOOOOooooooOOOOOOuuuuuUUUUUuuuuuuUUUUUUyyyyyYYYYY'), function='translate')), models.Value('[^a-z0-9]+'), models.Value(' '), models.Value('g'), function='regexp_replace'), output_field=models.TextField()),
+            model_name="vendor",
+            name="search_key",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Func(
+                    django.db.models.functions.text.Lower(
+                        models.Func(
+                            django.db.models.functions.text.Concat(
+                                models.F("full_name"),
+                                models.Value(" "),
+                                models.F("trade_name"),
+                                models.Value(" "),
+                                models.F("stall_number"),
+                                models.Value(" "),
+                                models.Func(
+                                    models.F("stall_number"),
+                                    models.Value("[^A-Za-z0-9]+"),
+                                    models.Value(""),
+                                    models.Value("g"),
+                                    function="regexp_replace",
+                                ),
+                                models.Value(" "),
+                                models.Func(
+                                    models.F("stall_number"),
+                                    models.Value("[^0-9]+"),
+                                    models.Value(" "),
+                                    models.Value("g"),
+                                    function="regexp_replace",
+                                ),
+                                models.Value(" "),
+                                models.F("code"),
+                            ),
+                            models.Value(
+                                "đĐàáảãạÀÁẢÃẠăằắẳẵặĂẰẮẲẴẶâầấẩẫậÂẦẤẨẪẬèéẻẽẹÈÉẺẼẸêềếểễệÊỀẾỂỄỆìíỉĩịÌÍỈĨỊòóỏõọÒÓỎÕỌôồốổỗộÔỒỐỔỖỘơờớởỡợƠỜỚỞỠỢùúủũụÙÚỦŨỤưừứửữựƯỪỨỬỮỰỳýỷỹỵỲÝỶỸỴ"
+                            ),
+                            models.Value(
+                                "dDaaaaaAAAAAaaaaaaAAAAAAaaaaaaAAAAAAeeeeeEEEEEeeeeeeEEEEEEiiiiiIIIIIoooooOOOOOooooooOOOOOOooooooOOOOOOuuuuuUUUUUuuuuuuUUUUUUyyyyyYYYYY"
+                            ),
+                            function="translate",
+                        )
+                    ),
+                    models.Value("[^a-z0-9]+"),
+                    models.Value(" "),
+                    models.Value("g"),
+                    function="regexp_replace",
+                ),
+                output_field=models.TextField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='vendor',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('search_key', config='simple'), name='vendor_search_words'),
+            model_name="vendor",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.search.SearchVector("search_key", config="simple"), name="vendor_search_words"
+            ),
         ),
     ]

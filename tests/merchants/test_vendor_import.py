@@ -253,3 +253,49 @@ def test_another_board_cannot_see_or_confirm_a_job(client, board_a, board_b, mar
     assert client.get(f"/vendors/import/{job.pk}/").status_code == 404
     assert client.post(f"/vendors/import/{job.pk}/confirm/").status_code == 404
     assert not Vendor.objects.exists()
+
+
+def test_each_reason_of_a_row_stands_apart_with_its_column_and_value(api_for, board_a, market_a):
+    bad = ["A-003", "Phạm Văn", "", "0123", "12345", "Vàng bạc", "Có", "", "", ""]
+
+    report = upload(api_for(board_a), market_a, csv_bytes([HEADER, bad]), dry_run=True).json()
+
+    problems = [(p["column"], p["value"]) for p in report["rows"][0]["problems"]]
+    assert sorted(problems) == [("Ngành hàng", "Vàng bạc"), ("Số CCCD", "12345"), ("Số điện thoại", "0123")]
+
+
+def test_the_import_page_lists_the_reasons_one_by_one_quoting_the_value(
+    client, board_a, market_a, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = ["A-003", "Phạm Văn Tài", "", "0123", "12345", "Thịt", "Có", "", "", ""]
+    client.force_login(board_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/vendors/import/",
+            {"market": market_a.code, "confirm": "0", "file": SimpleUploadedFile("x.csv", csv_bytes([HEADER, bad]))},
+        )
+
+    page = client.get(response["Location"]).content.decode()
+    reasons = re.findall(r"<li><strong>([^<]+)</strong> “([^”]+)”: ([^<]+)</li>", page)
+    assert [(column, value) for column, value, _reason in reasons] == [("Số điện thoại", "0123"), ("Số CCCD", "12345")]
+    assert reasons[1][2] == "Số CCCD phải gồm đúng 12 chữ số"
+
+
+def test_the_template_example_cannot_meet_the_demo_data():
+    import random
+
+    from merchants.demo import demo_rows
+    from merchants.imports import template_rows
+    from merchants.markets_register import ensure_register_loaded
+    from merchants.models import Market
+
+    ensure_register_loaded()
+    example = template_rows()[1]
+    rnd = random.Random(40)
+    for market in Market.objects.all():
+        for row in demo_rows(market, market.stall_count, rnd)[1:]:
+            assert example[0] != row[0] and example[3] != row[3] and example[4] != row[4], market.code

@@ -200,3 +200,38 @@ def test_closing_says_what_it_does_and_needs_a_reason(client, board_a, equipped_
 def test_the_department_cannot_open_the_close_page(client, department, equipped_vendor):
     client.force_login(department)
     assert client.get(f"/vendors/{equipped_vendor.code}/close/").status_code == 403
+
+
+def test_mobifone_without_a_bin_offers_no_issue_button_and_says_why(client, board_a, equipped_vendor, settings):
+    from merchants import services
+
+    settings.MOBIFONE_BIN = ""
+    account = services.wallet_account_add(
+        actor=board_a, vendor=equipped_vendor, partner="mobifone", account_number="0901234567"
+    )
+    client.force_login(board_a)
+
+    page = client.get(f"/vendors/{equipped_vendor.code}/").content.decode()
+
+    assert f"/wallet-accounts/{account.pk}/issue/" not in page
+    assert "Chưa cấp được mã QR MobiFone Money: hệ thống chưa được cấu hình mã ngân hàng (BIN)" in page
+    settings.MOBIFONE_BIN = "971033"
+    assert f"/wallet-accounts/{account.pk}/issue/" in client.get(f"/vendors/{equipped_vendor.code}/").content.decode()
+
+
+@pytest.mark.parametrize("typed", ["092 186 000 555", "092.186.000.555", " 092186000555 "])
+def test_a_cccd_typed_in_groups_is_accepted(client, board_a, market_a, typed):
+    client.force_login(board_a)
+
+    response = client.post("/vendors/new/", {**FORM, "market": market_a.code, "national_id": typed})
+
+    assert response.status_code == 302
+    assert Vendor.objects.get().national_id == "092186000555"
+
+
+def test_the_cccd_field_cuts_nothing_typed(client, board_a):
+    client.force_login(board_a)
+
+    field = re.search(r'<input id="id_national_id"[^>]*>', client.get("/vendors/new/").content.decode()).group(0)
+
+    assert "maxlength" not in field
