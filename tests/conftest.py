@@ -75,6 +75,17 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_after_each_test():
+    """A request leaves its language active in the thread (the middleware
+    activates one per request); a test that asked for English must not turn
+    the next test's commands and services English."""
+    yield
+    from django.utils import translation
+
+    translation.activate("vi")
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process(settings):
     """Unit tests run tasks in process; tests of the real worker opt out."""
     # A fast hasher: the named users are made for every test.
