@@ -10,10 +10,13 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from adoption import measures
+from adoption.models import VendorDay
 from adoption.register import RegisterRow
 from adoption.sources import ROLLUPS, Flow, RollupSource, TransactionSource, registers_on
 from adoption.targets import Targets, current_targets
@@ -420,3 +423,25 @@ def market_report_for(user: Actor, code: str, *, period: Period, source: Source 
     require_market_visible(user, code)
     report = adoption_report(period=period, source=source)
     return report, report.market(code)
+
+
+# Who counts as a registered vendor, for the apps that count vendors too.
+REGISTERED_STATUSES = measures.REGISTERED_STATUSES
+
+
+def vendor_net_from(
+    starts: tuple[dt.date, ...], last: dt.date, *, market: Market | None = None
+) -> dict[int, tuple[int, ...]]:
+    """Each vendor's net money (payments less refunds, đồng) from each of
+    `starts` to `last` inclusive, from the vendor-day rollups: one pass over
+    the days of the earliest window, for every vendor of the city at once.
+    Vendors with no money in any window are left out; `market` keeps one
+    market's vendors."""
+    earliest = min(starts)
+    net = F("payments_amount") - F("refunds_amount")
+    sums = {f"w{i}": Coalesce(Sum(net, filter=Q(day__gte=start)), 0) for i, start in enumerate(starts)}
+    found = VendorDay.objects.filter(day__range=(earliest, last))
+    if market is not None:
+        found = found.filter(market=market)
+    rows = found.values("vendor_id").annotate(**sums).values_list("vendor_id", *sums)
+    return {row[0]: tuple(row[1:]) for row in rows}

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reconciliation",
     "printables",
     "adoption",
+    "revenue",
     "market40",
 ]
 
@@ -197,6 +198,13 @@ ADOPTION_TARGET_LIVE_PERCENT = env_percent("ADOPTION_TARGET_LIVE_PERCENT", 100)
 # How far back the nightly rollup check recomputes: 0 is the whole history,
 # a positive number the last N days (for when the history grows long).
 ADOPTION_CHECK_DAYS = env_int("ADOPTION_CHECK_DAYS", 0)
+
+# The yearly revenue (whole đồng) above which a household business must issue
+# e-invoices (Decree 141/2026/NĐ-CP at the time of writing). The revenue book
+# prints it and the threshold watch flags vendors at 80% of it or more.
+REVENUE_THRESHOLD_VND = env_int("REVENUE_THRESHOLD_VND", 1_000_000_000)
+if REVENUE_THRESHOLD_VND <= 0:
+    raise ImproperlyConfigured(f"REVENUE_THRESHOLD_VND must be a positive number of đồng, got {REVENUE_THRESHOLD_VND}")
 
 CACHES = {
     "default": (

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("adoption.urls")),
     path("", include("reconciliation.urls")),
+    path("", include("revenue.urls")),
 ]
 
 # Pages answer errors in the person's language (core/errorpages.py).

@@ -82,6 +82,42 @@ def vendor_takings_by_day(vendor: Vendor, first: dt.date, last: dt.date) -> dict
     return {day: by_day.get(day, Takings(0, 0, 0)) for day in days}
 
 
+@dataclass(frozen=True)
+class WalletDay:
+    """One vendor's counted money at one partner on one business date."""
+
+    day: dt.date
+    partner: str
+    payments: int
+    gross: int
+    refunds: int
+    refunded: int
+
+
+def vendor_money_by_wallet_day(vendor: Vendor, first: dt.date, last: dt.date) -> list[WalletDay]:
+    """Each business day from first to last inclusive on which the vendor had
+    counted money, per partner (the revenue book). Refunds count on their own
+    business date, whatever the payment's; failed and reversed never count."""
+    rows = (
+        Transaction.objects.filter(vendor=vendor, business_date__range=(first, last))
+        .filter(COUNTED)
+        .values("business_date", "partner")
+        .annotate(payments=Count("pk", filter=PAYMENTS), gross=Sum("amount", filter=PAYMENTS))
+        .annotate(refund_count=Count("pk", filter=REFUNDS), refunded=Sum("amount", filter=REFUNDS))
+        .order_by("business_date", "partner")
+    )
+    return [
+        WalletDay(
+            r["business_date"], r["partner"], r["payments"], r["gross"] or 0, r["refund_count"], r["refunded"] or 0
+        )
+        for r in rows
+    ]
+
+
+def vendor_takings_between(vendor: Vendor, first: dt.date, last: dt.date) -> Takings:
+    return takings(Transaction.objects.filter(vendor=vendor, business_date__range=(first, last)))
+
+
 def market_takings(market: Market, day: dt.date) -> Takings:
     return takings(Transaction.objects.filter(market=market, business_date=day))
 

@@ -150,6 +150,15 @@ MATRIX: dict[str, dict] = {
     "GET vendors/<str:code>/poster.pdf": row(LOGIN, 404, 200, 200),
     "GET vendors/<str:code>/link-qr.svg": row(LOGIN, 404, 403, 200),
     "POST vendors/<str:code>/link/reissue/": row(LOGIN, 404, 403, REDIRECT),
+    # The revenue book: the vendor's link, their board and operators; the
+    # department sees bands of many vendors, never one vendor's money.
+    "GET v/<str:token>/revenue.pdf": everyone(200),
+    "GET v/<str:token>/revenue.xlsx": everyone(200),
+    "GET vendors/<str:code>/revenue.pdf": row(LOGIN, 404, 403, 200),
+    "GET vendors/<str:code>/revenue.xlsx": row(LOGIN, 404, 403, 200),
+    "GET markets/<str:code>/revenue-watch/": row(LOGIN, 404, 403, 200),
+    "GET revenue/bands/": row(LOGIN, 404, 200, 200),
+    "GET revenue/verify/": everyone(200),  # public: confirms a document's period and totals only
     "GET markets/<str:code>/posters/": row(LOGIN, 404, 200, 200),
     "GET markets/<str:code>/posters.pdf": row(LOGIN, 404, 200, 200),
     "GET transactions/": row(LOGIN, 200, 200, 200),
@@ -182,7 +191,7 @@ MATRIX: dict[str, dict] = {
     # The audit entry has no page of its own to jump to.
     "GET admin/r/<path:content_type_id>/<path:object_id>/": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404),
     "GET admin/auth/user/<id>/password/": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
-    "GET admin/^(?P<app_label>auth|core|merchants|payments|reconciliation|printables)/$": row(
+    "GET admin/^(?P<app_label>auth|core|merchants|payments|reconciliation|printables|revenue)/$": row(
         ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200
     ),
     "GET admin/(?P<url>.*)$": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404),
@@ -219,6 +228,7 @@ ADMIN_MODELS: dict[str, tuple] = {
     "payments.paymentalert": (200, 403, REDIRECT, REDIRECT, 403, REDIRECT),
     "payments.simulatednotice": (200, 403, REDIRECT, REDIRECT, 403, REDIRECT),
     "printables.posterbatch": (200, 403, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "revenue.revenuedocument": (200, 403, REDIRECT, REDIRECT, 403, REDIRECT),
     "reconciliation.settlementfile": (200, 403, REDIRECT, 200, 403, 200),
     "reconciliation.reconciliationrun": (200, 403, REDIRECT, 200, 403, 200),
     "reconciliation.reconciliationexception": (200, 403, REDIRECT, 200, 403, 200),
@@ -236,7 +246,7 @@ def admin_rows() -> dict[str, dict]:
 
 # Patterns written as regular expressions, and the URL each row opens.
 CONCRETE = {
-    "admin/^(?P<app_label>auth|core|merchants|payments|reconciliation|printables)/$": "/admin/core/",
+    "admin/^(?P<app_label>auth|core|merchants|payments|reconciliation|printables|revenue)/$": "/admin/core/",
     "admin/(?P<url>.*)$": "/admin/khong-co/",
 }
 
@@ -495,7 +505,9 @@ def test_a_transaction_and_an_exception_of_market_b_exist_for_the_urls(world):
     assert ReconciliationException.objects.filter(pk=world.values["exception_id"], market__code="NK02").exists()
 
 
-@pytest.mark.parametrize("tail", ["", "poster.pdf", "qr/1.png", "check", "manifest.webmanifest"])
+@pytest.mark.parametrize(
+    "tail", ["", "poster.pdf", "qr/1.png", "check", "manifest.webmanifest", "revenue.pdf", "revenue.xlsx"]
+)
 def test_the_vendor_link_routes_refuse_a_tampered_token(world, tail):
     token = world.values["token"]
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")

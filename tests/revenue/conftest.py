@@ -1,0 +1,1 @@
+from tests.adoption.kit import frozen  # noqa: F401 — shared fixture
