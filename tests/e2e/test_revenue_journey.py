@@ -41,7 +41,7 @@ def test_the_vendor_downloads_the_book_and_an_officer_verifies_it(session, lan, 
     page.get_by_label("Mã xác minh in trên sổ").fill(code)
     page.get_by_role("button", name="Kiểm tra").click()
     expect(page.get_by_role("heading", name="Sổ do Chợ 4.0 cấp")).to_be_visible()
-    expect(page.get_by_text("8.500.000 ₫")).to_be_visible()
+    expect(page.locator("strong", has_text="8.500.000 ₫")).to_be_visible()
     session.assert_fits_the_screen()
     session.screenshot("revenue-verify")
 
@@ -51,7 +51,7 @@ def test_the_board_sees_its_flagged_vendors_and_the_department_the_bands(
 ):
     session.login(board_a.username)
     page = session.go(f"/markets/{market_a.code}/revenue-watch/")
-    expect(page.get_by_role("cell", name=lan.full_name)).to_be_visible()
+    expect(page.get_by_role("cell", name=lan.full_name, exact=True)).to_be_visible()
     session.screenshot("revenue-board-watch")
     page = session.go(f"/vendors/{lan.code}/")
     expect(page.get_by_role("heading", name="Sổ doanh thu")).to_be_visible()
