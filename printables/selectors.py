@@ -11,7 +11,7 @@ from core import clock
 from core.partners import Partner
 from core.text import account_holder_name
 from merchants.models import Market, PaymentCode, Vendor, VendorStatus
-from printables.links import vendor_code_from_token, vendor_token
+from printables.links import vendor_from_token, vendor_token
 from printables.models import PosterBatch
 from printables.posters import LAYOUT_VERSION, PosterCode, PosterData
 
@@ -123,10 +123,6 @@ def vendor_link(vendor: Vendor) -> str:
 
 
 def vendor_for_token(token: str) -> Vendor | None:
-    """The vendor a signed link belongs to, or None: a bad or expired token,
-    or a vendor who has left the market."""
-    code = vendor_code_from_token(token)
-    vendor = Vendor.objects.select_related("market").filter(code=code).first() if code else None
-    if vendor is None or vendor.status == VendorStatus.CLOSED:
-        return None
-    return vendor
+    """The vendor whose current link this is, for the pages other apps serve
+    under it; None for a tampered, expired or revoked link, or a closed vendor."""
+    return vendor_from_token(token)

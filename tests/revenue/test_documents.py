@@ -153,3 +153,12 @@ def test_the_vendor_page_and_the_board_page_carry_the_downloads(client, lan, boa
     seen.force_login(department)
     page = seen.get(f"/vendors/{lan.code}/").content.decode()
     assert "revenue.pdf" not in page and "Thuần từ đầu năm" not in page
+
+
+def test_a_reissued_link_no_longer_gives_the_book(client, lan, board_a):
+    from printables import services as printables_services
+
+    old = vendor_token(lan)
+    printables_services.vendor_link_reissue(actor=board_a, vendor=lan)
+    assert client.get(f"/v/{old}/revenue.pdf").status_code == 404
+    assert client.get(f"/v/{vendor_token(lan)}/revenue.pdf").status_code == 200
