@@ -300,7 +300,7 @@ def adoption_report(*, period: Period, source: Source = ROLLUPS, scope: Scope = 
         if row.in_pilot:
             row.projection = _projection(
                 "pilot_rate",
-                _("Tỷ lệ giao dịch đạt mục tiêu"),
+                _("Tỷ lệ giao dịch đạt mục tiêu %(percent)s%%") % {"percent": targets.pilot_rate_percent},
                 figures.adoption_permille or 0,
                 before or 0,
                 targets.pilot_rate_permille,

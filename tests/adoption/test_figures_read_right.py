@@ -81,6 +81,8 @@ def test_each_rate_shows_its_own_numerator_and_denominator(client, department, n
     # 2 vendors transacting over 420 stalls.
     assert "0,5% 2 / 420 (tiểu thương có giao dịch trong 30 ngày / số sạp)" in market
     assert "3 / 4 " not in market
+    # The pilot market's projection names the target it projects.
+    assert "Tỷ lệ giao dịch đạt mục tiêu 50%:" in market
     assert _rates_agree_with_their_numbers(market) == 2
     # The cards, the summary (3 cohorts × 2 rates), 109 markets × 2 rates and the places.
     assert _rates_agree_with_their_numbers(dashboard) > 2 + 6 + 109 * 2
