@@ -71,6 +71,22 @@ def _search_condition(search: str) -> Q:
     return condition
 
 
+def open_vendor_at(user: Actor, *, market: str, stall: str) -> Vendor | None:
+    """The open (not closed) vendor of a stall, the market named by its code
+    or its name as people write it, the stall by its number in any case."""
+    market = " ".join(market.split())
+    stall = "".join(stall.split())
+    if not market or not stall:
+        return None
+    return (
+        vendors_visible_to(user)
+        .exclude(status=VendorStatus.CLOSED)
+        .filter(Q(market__code__iexact=market) | Q(market__name__iexact=market), stall_number__iexact=stall)
+        .select_related("market")
+        .first()
+    )
+
+
 def active_codes() -> QuerySet[PaymentCode]:
     return PaymentCode.objects.filter(revoked_at__isnull=True)
 

@@ -59,7 +59,8 @@ def test_operator_works_through_the_morning(session, operator, lan, night, tmp_p
     expect(page.locator(".messages")).to_be_visible()
 
     session.go("/transactions/unattributed/")
-    page.get_by_label("Mã tiểu thương").first.fill(lan.code)
+    page.get_by_label("Chợ").first.fill(lan.market.code)
+    page.get_by_label("Số sạp").first.fill(lan.stall_number)
     page.get_by_label("Ghi chú").first.fill("Tài khoản mới của cô Lan, đã xác minh qua điện thoại")
     page.get_by_role("button", name="Gán").first.click()
     expect(page.locator(".messages")).to_be_visible()
@@ -117,3 +118,54 @@ def test_a_conflict_alert_reads_in_one_time_zone(session, operator, lan, client)
     expect(alert).not_to_contain_text("completed_at")
     expect(page.locator("tbody")).to_contain_text("nội dung khác: số tiền (đồng), thời điểm giao dịch")
     session.screenshot("conflict-alert")
+
+
+@pytest.fixture
+def long_queue(client, lan):
+    """Fifty-two payments to accounts nobody holds: two pages of the queue."""
+    for n in range(52):
+        body = vnpt_body(f"VNPT-Q{n:02d}", account=f"09000000{n:02d}", amount=10_000 + n, reference=None)
+        assert post(client, "vnpt", *vnpt(body, msg_id=f"q-{n}")).status_code == 200
+
+
+@pytest.mark.parametrize("screen", ["desktop"])
+def test_attributing_by_stall_or_by_name_keeps_the_page_and_the_input(session, operator, lan, long_queue):
+    session.login(operator.username)
+    page = session.go("/transactions/unattributed/?page=2")
+    expect(page.get_by_text("Trang 2/2")).to_be_visible()
+    row = page.locator("tbody tr").first
+    txn_id = row.locator("code").first.inner_text()
+
+    # A stall that has no vendor: the same page again, the reason beside the
+    # field under its label, what was typed still there.
+    row.get_by_label("Chợ").fill(lan.market.code)
+    row.get_by_label("Số sạp").fill("Z-999")
+    row.get_by_label("Ghi chú").fill("Khách báo chuyển cho cô Lan")
+    row.get_by_role("button", name="Gán").click()
+    expect(page.get_by_text("Trang 2/2")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Số sạp: Chợ NK01 không có tiểu thương nào ở sạp Z-999")
+    expect(page.locator("main")).not_to_contain_text("stall:")
+    row = page.locator("tbody tr", has_text=txn_id)
+    expect(row.get_by_label("Số sạp")).to_have_value("Z-999")
+    expect(row.get_by_label("Số sạp")).to_have_attribute("aria-invalid", "true")
+    expect(row.get_by_label("Ghi chú")).to_have_value("Khách báo chuyển cho cô Lan")
+    session.screenshot("unattributed-error")
+
+    # Dismissing without a reason names the note by its label.
+    row.get_by_label("Ghi chú").fill("")
+    row.get_by_role("button", name="Đóng (không thuộc tiểu thương nào)").click()
+    expect(page.get_by_role("alert")).to_contain_text("Ghi chú: Vui lòng ghi lý do")
+    expect(page.locator("main")).not_to_contain_text("note:")
+
+    # The search box suggests the vendor by name; its suggestion fills the code.
+    row = page.locator("tbody tr", has_text=txn_id)
+    search = row.get_by_label("Hoặc tìm tiểu thương (tên, mã)")
+    search.press_sequentially("lan")
+    suggestion = row.locator("datalist option").first
+    expect(suggestion).to_have_attribute("value", lan.code)
+    assert "A-012" in suggestion.get_attribute("label")
+    search.fill(lan.code)
+    row.get_by_role("button", name="Gán").click()
+    expect(page.locator(".messages")).to_contain_text(f"Đã gán giao dịch {txn_id}")
+    assert "page=2" in page.url
+    assert Transaction.objects.get(partner_transaction_id=txn_id).vendor == lan

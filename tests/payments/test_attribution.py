@@ -181,3 +181,19 @@ def test_boards_cannot_resolve_the_queue(api_for, board_a, stray, lan):
     assert api.post(f"/api/v1/transactions/{stray.pk}/attribute", {"vendor": lan.code}).status_code == 403
     stray.refresh_from_db()
     assert stray.vendor is None
+
+
+def test_a_refusal_names_the_field_by_its_label_not_its_key(api_for, operator, stray):
+    body = api_for(operator).post(f"/api/v1/transactions/{stray.pk}/dismiss", {"note": " "}).json()
+
+    assert body["detail"] == "Ghi chú: Vui lòng ghi lý do"
+    assert body["errors"] == {"note": ["Vui lòng ghi lý do"]}
+
+
+def test_the_label_follows_the_language_chosen(api_for, operator, stray):
+    api = api_for(operator)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    body = api.post(f"/api/v1/transactions/{stray.pk}/dismiss", {"note": " "}).json()
+
+    assert body["detail"].startswith("Note: ")

@@ -73,7 +73,7 @@ def test_operator_resolves_the_queue_from_the_page(operator, traffic, hoa):
     unknown = client.post(
         f"/transactions/{stray.pk}/resolve/", {"vendor": "TTNOPE", "action": "attribute"}, follow=True
     )
-    assert "Không tìm thấy tiểu thương có mã TTNOPE" in unknown.content.decode()
+    assert "Tiểu thương: Không tìm thấy tiểu thương nào khớp “TTNOPE”" in unknown.content.decode()
 
     client.post(f"/transactions/{stray.pk}/resolve/", {"vendor": hoa.code.lower(), "action": "attribute"})
 
@@ -81,3 +81,32 @@ def test_operator_resolves_the_queue_from_the_page(operator, traffic, hoa):
     assert stray.vendor == hoa
     assert AuditEntry.objects.filter(action="transaction.attribute", actor=operator).count() == 1
     assert "0999999999" not in client.get("/transactions/unattributed/").content.decode()
+
+
+def test_the_search_box_suggests_open_vendors_without_personal_data(operator, traffic, hoa, lan):
+    client = logged_in(operator)
+
+    assert len(client.get("/transactions/unattributed/vendors/", {"q": "lan"}).json()["items"]) == 2
+    items = client.get("/transactions/unattributed/vendors/", {"q": "a-012"}).json()["items"]
+
+    assert [item["code"] for item in items] == [lan.code]
+    assert "A-012" in items[0]["label"] and lan.market.name in items[0]["label"]
+    assert lan.phone not in str(items)
+    assert client.get("/transactions/unattributed/vendors/", {"q": "l"}).json() == {"items": []}
+
+
+def test_the_search_box_is_for_operators_only(board_a, traffic):
+    assert logged_in(board_a).get("/transactions/unattributed/vendors/", {"q": "lan"}).status_code == 404
+
+
+def test_a_stall_of_the_market_attributes_the_payment(operator, traffic, hoa):
+    client = logged_in(operator)
+    stray = Transaction.objects.get(partner_transaction_id="VNPT-STRAY")
+
+    client.post(
+        f"/transactions/{stray.pk}/resolve/",
+        {"market": hoa.market.code, "stall": hoa.stall_number.lower(), "action": "attribute"},
+    )
+
+    stray.refresh_from_db()
+    assert stray.vendor == hoa
