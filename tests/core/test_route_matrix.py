@@ -165,6 +165,7 @@ MATRIX: dict[str, dict] = {
     "GET webhooks/deliveries/": row(LOGIN, 404, 404, 200),  # operator pages are not there for others
     "POST webhooks/deliveries/<int:delivery_id>/replay/": row(LOGIN, 404, 404, REDIRECT),
     "GET transactions/unattributed/": row(LOGIN, 404, 404, 200),
+    "GET transactions/unattributed/vendors/": row(LOGIN, 404, 404, 200),
     "POST transactions/<int:txn_id>/resolve/": row(LOGIN, 404, 404, REDIRECT),
     "GET dashboard/": row(LOGIN, REDIRECT, 200, 200),  # a board is sent to its own market's page
     "GET dashboard/markets/<str:code>/": row(LOGIN, 404, 200, 200),
