@@ -9,9 +9,20 @@ STAMP := $(VENV)/.installed
 # server is started or reached for a type check.
 TYPECHECK_DATABASE_URL := postgres://127.0.0.1/typecheck
 
-# The demo's stall-screen stream process (uvicorn on market40.asgi).
-STREAM_PORT ?= 8001
-DEMO_STREAM_URL := http://127.0.0.1:$(STREAM_PORT)
+# Where `make demo` serves: `make demo PORT=8001 HOST=0.0.0.0`. The stall
+# screens' stream process (uvicorn on market40.asgi) takes the next port.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STREAM_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
+# Bound to every interface, the demo is opened from this machine at 127.0.0.1
+# (another device uses the machine's address: set PUBLIC_BASE_URL and
+# STALL_STREAM_URL to it) and accepts any host name.
+DEMO_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
+DEMO_ALLOWED_HOSTS := $(if $(filter 0.0.0.0,$(HOST)),*,$(HOST),127.0.0.1,localhost)
+DEMO_URL := http://$(DEMO_HOST):$(PORT)
+DEMO_STREAM_URL := http://$(DEMO_HOST):$(STREAM_PORT)
+DEMO_ENV := PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-$(DEMO_URL)} ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(DEMO_ALLOWED_HOSTS)}" \
+	STALL_STREAM_URL=$${STALL_STREAM_URL:-$(DEMO_STREAM_URL)}
 
 .PHONY: demo test bench proof lint messages clean
 
@@ -24,13 +35,13 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-datasets.txt
 
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput >/dev/null
-	STALL_STREAM_URL=$(DEMO_STREAM_URL) $(PY) manage.py demo_banner
+	$(DEMO_ENV) $(PY) manage.py demo_banner
 	# The stall screens' stream runs beside the web app and stops with it.
-	$(VENV)/bin/uvicorn market40.asgi:application --host 127.0.0.1 --port $(STREAM_PORT) --no-access-log & stream=$$!; \
+	$(DEMO_ENV) $(VENV)/bin/uvicorn market40.asgi:application --host $(HOST) --port $(STREAM_PORT) --no-access-log & stream=$$!; \
 	trap 'kill $$stream' EXIT INT TERM; \
-	STALL_STREAM_URL=$(DEMO_STREAM_URL) $(PY) manage.py runserver --insecure 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 test: $(STAMP)
 	scripts/ensure-browser.sh

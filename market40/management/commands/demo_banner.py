@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from market40.demo_users import DEMO_PASSWORD, DEMO_USERS
 from merchants.models import PaymentCode, VendorStatus
+from payments.management.commands.send_test_payment import DEFAULT_URL as SEND_TEST_PAYMENT_DEFAULT_URL
 from printables.selectors import vendor_link
 
 
@@ -45,5 +46,12 @@ def _stall_screen_lines() -> list[str]:
         f"  Stall screen of {vendor.display_name} ({vendor.market.name}, stall {vendor.stall_number}):",
         f"    {vendor_link(vendor)}",
         "  Send it a payment and watch (tap 'Bật âm thanh' to hear it):",
-        f"    .venv/bin/python manage.py send_test_payment --vendor {vendor.code} --amount 45000",
+        f"    .venv/bin/python manage.py send_test_payment --vendor {vendor.code} --amount 45000{_url_option()}",
     ]
+
+
+def _url_option() -> str:
+    """`--url` when the demo serves somewhere other than the command's default
+    (`make demo PORT=8001`)."""
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return "" if base == SEND_TEST_PAYMENT_DEFAULT_URL else f" --url {base}"

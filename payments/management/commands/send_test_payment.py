@@ -7,6 +7,9 @@ from core.partners import Partner
 from merchants.models import Vendor
 from payments.simulator import RETRY_RULES, HttpTransport, Simulator, local_transport
 
+# Where `make demo` serves by default.
+DEFAULT_URL = "http://127.0.0.1:8000"
+
 
 class Command(BaseCommand):
     help = (
@@ -20,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--partner", choices=[partner.value for partner in Partner], help="the wallet (default: the vendor's first)"
         )
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="base URL of the running server")
+        parser.add_argument("--url", default=DEFAULT_URL, help="base URL of the running server")
         parser.add_argument(
             "--direct", action="store_true", help="hand the delivery to intake in this process, with no server"
         )
