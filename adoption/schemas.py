@@ -3,7 +3,7 @@ percentages with one decimal (12.5), each with its Vietnamese text."""
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class PartnerOut(Schema):
@@ -18,16 +18,21 @@ class PartnerOut(Schema):
 
 
 class FiguresOut(Schema):
-    stalls: int
-    vendors_registered: int | None
-    vendors_with_code: int | None
-    transacting_7d: int
-    transacting_30d: int
-    adoption_rate: float | None
+    # What each figure counts, as the dashboard's and exports' headings say it.
+    stalls: int = Field(description="Stalls in the markets register")
+    vendors_registered: int | None = Field(
+        description="Vendors registered (active or suspended); null for a past day with no register snapshot"
+    )
+    vendors_with_code: int | None = Field(
+        description="Active vendors with a payment code in use; null for a past day with no register snapshot"
+    )
+    transacting_7d: int = Field(description="Vendors (not payments) with a completed payment in the 7 days to as_of")
+    transacting_30d: int = Field(description="Vendors (not payments) with a completed payment in the 30 days to as_of")
+    adoption_rate: float | None = Field(description="transacting_30d / stalls, percent with one decimal")
     adoption_rate_text: str
-    onboarding_rate: float | None
+    onboarding_rate: float | None = Field(description="vendors_with_code / stalls, percent with one decimal")
     onboarding_rate_text: str
-    payments_count: int
+    payments_count: int = Field(description="Completed payments in the period")
     payments_amount: int
     refunds_count: int
     refunds_amount: int

@@ -171,3 +171,12 @@ def test_monthly_pdf_charts_markets_by_name_against_the_target(client, departmen
     assert market_b.name in chart and "0,3%" in chart
     ranking = _between(text, "6. Thi đua", "7. Toàn bộ các chợ")
     assert "Chợ Tân An" in ranking and not re.search(r"NK\d\d", ranking)
+
+
+def test_api_schema_says_what_each_count_counts(client):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    figures = next(
+        s for name, s in schema.items() if name.endswith("FiguresOut") and "transacting_7d" in s["properties"]
+    )
+    assert "Vendors (not payments)" in figures["properties"]["transacting_7d"]["description"]
+    assert "/ stalls" in figures["properties"]["onboarding_rate"]["description"]
