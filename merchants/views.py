@@ -105,7 +105,8 @@ def vendor_detail(request: HttpRequest, code: str) -> HttpResponse:
             # No code can be issued for these until the operator sets their BIN.
             "partners_without_bin": {p for p in Partner.values if not partner_bin(p)},
             "can_write": role in (Role.BOARD, Role.OPERATOR),
-            "history": audit.history_of(vendor)[:50] if role == Role.OPERATOR else None,
+            # The board keeps its vendors' records, so it reads their history too.
+            "history": audit.history_of(vendor)[:50] if role in (Role.BOARD, Role.OPERATOR) else None,
             **_status_choices(vendor),
         },
     )

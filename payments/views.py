@@ -21,7 +21,7 @@ from core.params import parse_day
 from core.partners import Partner
 from merchants import selectors as merchant_selectors
 from merchants.models import Vendor, VendorStatus
-from merchants.selectors import markets_visible_to
+from merchants.selectors import get_vendor_for, markets_visible_to
 from payments import selectors, services
 from payments.models import Kind, PaymentAlert, Status, Transaction, Verdict, WebhookDelivery
 
@@ -36,13 +36,15 @@ def _operator_only(request: HttpRequest) -> None:
 @login_required
 def transaction_list(request: HttpRequest) -> HttpResponse:
     filters = {
-        name: request.GET.get(name) or "" for name in ("market", "partner", "status", "kind", "date_from", "date_to")
+        name: request.GET.get(name) or ""
+        for name in ("market", "vendor", "partner", "status", "kind", "date_from", "date_to")
     }
     errors: dict = {}
     try:
         found = selectors.transaction_search(
             request.user,
             market=filters["market"] or None,
+            vendor=filters["vendor"] or None,
             partner=filters["partner"] or None,
             status=filters["status"] or None,
             kind=filters["kind"] or None,
@@ -63,6 +65,8 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "errors": errors,
             "takings": selectors.takings(found) if not errors else None,
+            # A vendor or market the person cannot see was a 404 above.
+            "vendor": get_vendor_for(request.user, filters["vendor"]) if filters["vendor"] else None,
             "markets": markets_visible_to(request.user),
             "partners": Partner.choices,
             "statuses": Status.choices,

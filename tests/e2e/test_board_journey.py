@@ -35,6 +35,9 @@ def test_clerk_finds_a_vendor_by_name_stall_or_phone(session, board_a, known_ven
     page.get_by_role("link", name="Nguyễn Thị Lan").click()
     expect(page.get_by_text(known_vendor.payment_reference)).to_be_visible()
     session.screenshot("vendor-detail")
+    page.get_by_role("link", name="Giao dịch của tiểu thương").click()
+    expect(page.get_by_text("Chỉ giao dịch của Rau sạch Cô Lan, sạp A-012")).to_be_visible()
+    session.screenshot("vendor-transactions")
 
 
 def test_clerk_registers_a_vendor_fixing_what_the_form_points_out(session, board_a, market_a):

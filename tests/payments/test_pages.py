@@ -110,3 +110,27 @@ def test_a_stall_of_the_market_attributes_the_payment(operator, traffic, hoa):
 
     stray.refresh_from_db()
     assert stray.vendor == hoa
+
+
+def test_the_vendor_filter_shows_only_that_vendors_transactions(operator, traffic, lan, hoa):
+    client = logged_in(operator)
+
+    text = client.get("/transactions/", {"vendor": lan.code}).content.decode()
+
+    assert "VNPT2611200000123" in text
+    assert "VNPT-H" not in text and "VNPT-STRAY" not in text
+    assert f"Chỉ giao dịch của {lan.display_name}, sạp A-012" in text
+    assert f'<input type="hidden" name="vendor" value="{lan.code}">' in text  # the other filters keep it
+    other = client.get("/transactions/", {"vendor": hoa.code}).content.decode()
+    assert "VNPT-H" in other and "VNPT2611200000123" not in other
+
+
+def test_a_board_filtering_on_another_markets_vendor_is_404(board_a, traffic, hoa):
+    assert logged_in(board_a).get("/transactions/", {"vendor": hoa.code}).status_code == 404
+
+
+def test_the_vendor_page_links_its_transactions_and_history(board_a, traffic, lan):
+    text = logged_in(board_a).get(f"/vendors/{lan.code}/").content.decode()
+
+    assert f'href="/transactions/?vendor={lan.code}"' in text
+    assert 'href="#lich-su"' in text and 'id="lich-su"' in text
