@@ -123,13 +123,13 @@ raw AS (
 )
 INSERT INTO payments_transaction (id, partner, partner_transaction_id, kind, status, partner_status, amount,
     completed_at, business_date, credit_account, reference, description, original_partner_transaction_id,
-    wallet_account_id, vendor_id, market_id, attribution, attribution_reason, source, content_digest, created_at)
+    wallet_account_id, vendor_id, market_id, attribution, attribution_reason, source, content_digest, created_at, payer)
 SELECT g, (ARRAY['vnpt', 'viettel', 'mobifone'])[1 + (vendor_id + g %% 5 / 4) %% 3], 'B' || lpad(g::text, 10, '0'),
     CASE WHEN roll >= 0.02 AND roll < 0.03 THEN 'refund' ELSE 'payment' END,
     CASE WHEN roll < 0.015 THEN 'failed' WHEN roll < 0.02 THEN 'reversed' ELSE 'completed' END,
     '', amount, (day + clock) AT TIME ZONE 'Asia/Ho_Chi_Minh', day,
     '09' || lpad(vendor_id::text, 8, '0'), 'C4B' || lpad(vendor_id::text, 9, '0'), '', '',
-    NULL, vendor_id, m.ids[1 + vendor_id %% cardinality(m.ids)], 'matched', '', 'webhook', 'bench', now()
+    NULL, vendor_id, m.ids[1 + vendor_id %% cardinality(m.ids)], 'matched', '', 'webhook', 'bench', now(), ''
 FROM raw, m
 """
 
