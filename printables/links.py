@@ -64,10 +64,3 @@ def vendor_from_token(token: str) -> Vendor | None:
 def link_from_token(token: str) -> Link | None:
     vendor = vendor_from_token(token)
     return Link(vendor.pk, current_version(vendor)) if vendor is not None else None
-
-
-def standing_vendors(vendor_ids: list[int]) -> dict[int, int]:
-    """Of these vendors, those not closed, with their links' current versions."""
-    open_ids = Vendor.objects.filter(pk__in=vendor_ids).exclude(status=VendorStatus.CLOSED).values_list("pk", flat=True)
-    versions = dict(VendorLink.objects.filter(vendor_id__in=vendor_ids).values_list("vendor_id", "version"))
-    return {pk: versions.get(pk, 1) for pk in open_ids}

@@ -83,7 +83,7 @@ async def _watch_links(feed: Feed) -> None:
         if not vendor_ids:
             continue
         try:
-            standing = await sync_to_async(links.standing_vendors)(vendor_ids)
+            standing = await feed.standing(vendor_ids)
         except Exception:  # noqa: BLE001 — checked again next round
             logger.warning("stall stream: could not check the open screens' links", exc_info=True)
             continue

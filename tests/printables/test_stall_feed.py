@@ -110,3 +110,24 @@ def test_the_payer_is_kept_masked(client, lan):
     with connection.cursor() as cursor:
         cursor.execute("SELECT payer FROM payments_transaction WHERE id = %s", [txn])
         assert cursor.fetchone()[0] == "N**** V** A · ***678"
+
+
+def test_the_periodic_link_check_sees_a_reissue_and_a_closing(lan, board_a):
+    from merchants.models import VendorStatus
+    from printables import services
+
+    feed = Feed(_dsn())
+
+    async def standing() -> dict[int, int]:
+        await feed.start()
+        try:
+            return await feed.standing([lan.pk])
+        finally:
+            await feed.stop()
+
+    assert asyncio.run(standing()) == {lan.pk: 1}
+    services.vendor_link_reissue(actor=board_a, vendor=lan)
+    assert asyncio.run(standing()) == {lan.pk: 2}
+    lan.status = VendorStatus.CLOSED
+    lan.save()
+    assert asyncio.run(standing()) == {}
