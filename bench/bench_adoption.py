@@ -236,7 +236,7 @@ def _generate(rng: random.Random) -> dict:
                 yield (
                     f"{n}\t{partner}\tB{n:010d}\t{kind}\t{status}\t\t{rng.randint(5, 500) * 1000}\t{moment}\t"
                     f"{day.isoformat()}\t09{vendor_id:08d}\tC4B{vendor_id:09d}\t\t\t{vendor_id}\t{vendor_id}\t"
-                    f"{market_id}\tmatched\t\twebhook\tbench\t{moment}\n"
+                    f"{market_id}\tmatched\t\twebhook\tbench\t{moment}\t\n"
                 )
 
     with connection.cursor() as cursor:
@@ -282,6 +282,7 @@ def _generate(rng: random.Random) -> dict:
                 "source",
                 "content_digest",
                 "created_at",
+                "payer",
             ],
             lines(),
         )

@@ -193,7 +193,7 @@ def _copy_transactions(partner: str, count: int, vendors, prefix: str, account_i
     columns = (
         "partner, partner_transaction_id, kind, status, partner_status, amount, completed_at, business_date, "
         "credit_account, reference, description, original_partner_transaction_id, wallet_account_id, vendor_id, "
-        "market_id, attribution, attribution_reason, source, content_digest, created_at"
+        "market_id, attribution, attribution_reason, source, content_digest, created_at, payer"
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT account_number, id FROM merchants_walletaccount WHERE partner = %s", [partner])
@@ -227,6 +227,7 @@ def _copy_transactions(partner: str, count: int, vendors, prefix: str, account_i
                         "webhook",
                         "x" * 64,
                         when,
+                        "",
                     )
                 )
                 rows.append((txn_id, when, account, reference, amount))
