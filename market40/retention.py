@@ -1,7 +1,10 @@
 """The nightly retention pass over every app (docs/operations.md, "Retention"):
 old webhook bodies redacted (payments/retention.py), vendors who left long
 enough ago anonymised and old vendor sheets emptied (merchants/retention.py), and the count of
-transactions past the accounting period, for the operator to archive.
+transactions past the accounting period, for the operator to archive; the
+delivery log's partitions (payments/partitions.py): the current and next
+months created ahead of time, and whole months that ended before the
+accounting period detached for the operator to archive and drop.
 `manage.py apply_retention --dry-run` reports the same without a change."""
 
 import datetime as dt
@@ -11,6 +14,7 @@ from django.conf import settings
 
 from core import clock
 from merchants import retention as vendors
+from payments import partitions
 from payments import retention as deliveries
 
 
@@ -24,6 +28,8 @@ class RetentionReport:
     accounting_records_before: str = ""
     transactions_past_accounting_period: int = 0
     import_files: int = 0
+    delivery_partitions_created: list[str] = field(default_factory=list)
+    delivery_partitions_detached: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -43,7 +49,12 @@ def retention_apply(*, dry_run: bool) -> RetentionReport:
         transactions_past_accounting_period=deliveries.transactions_past_accounting_period(),
         import_files=vendors.import_files_due().count() if dry_run else 0,
     )
-    if not dry_run:
+    if dry_run:
+        report.delivery_partitions_created = partitions.months_ahead_due()
+        report.delivery_partitions_detached = partitions.months_past_due(deliveries.accounting_cutoff())
+    else:
+        report.delivery_partitions_created = partitions.months_ahead_create()
+        report.delivery_partitions_detached = partitions.months_detach(deliveries.accounting_cutoff())
         report.webhook_bodies = deliveries.deliveries_redact()
         report.import_files = vendors.import_files_clear()
         for vendor in due_vendors:

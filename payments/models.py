@@ -32,7 +32,11 @@ class WebhookDelivery(models.Model):
     """One HTTP delivery as it arrived, good or bad. Append-only: the verdict
     is known before the row is written, so a row is never updated, except
     by the retention pass (payments/retention.py), which redacts the body
-    of an old delivery and keeps the original's hash."""
+    of an old delivery and keeps the original's hash.
+
+    On PostgreSQL the table is partitioned by month of `received_at`
+    (payments/partitions.py, migration 0007): the database's primary key is
+    (id, received_at), while the ORM keeps `id`, unique through its sequence."""
 
     partner = models.CharField(_("ví"), max_length=12, choices=Partner.choices)
     received_at = models.DateTimeField(_("thời điểm nhận"), db_index=True)
@@ -47,8 +51,17 @@ class WebhookDelivery(models.Model):
         "Transaction", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
     )
     # Nearly every row has neither, so their indexes are partial (below).
+    # No database constraint: the table is partitioned by month
+    # (payments/partitions.py), and a foreign key cannot reference `id` alone
+    # there, since the database's primary key is (id, received_at).
     replay_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replays", db_index=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replays",
+        db_index=False,
+        db_constraint=False,
     )
     replayed_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -236,7 +249,9 @@ class PaymentAlert(models.Model):
     partner = models.CharField(_("ví"), max_length=12, choices=Partner.choices)
     partner_transaction_id = models.CharField(_("mã giao dịch của ví"), max_length=64)
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="alerts")
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.PROTECT, related_name="alerts")
+    # No database constraint: the delivery log is partitioned by month and its
+    # database primary key is (id, received_at) (payments/partitions.py).
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.PROTECT, related_name="alerts", db_constraint=False)
     detail = models.JSONField(_("chi tiết"), default=dict)
     created_at = models.DateTimeField(_("thời điểm"), db_index=True)
     acknowledged_at = models.DateTimeField(_("đã xem lúc"), null=True, blank=True)

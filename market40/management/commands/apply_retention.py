@@ -9,7 +9,8 @@ from market40.retention import retention_apply
 class Command(BaseCommand):
     help = (
         "Redact webhook bodies past WEBHOOK_BODY_RETENTION_DAYS and anonymise vendors closed more than "
-        "VENDOR_ANONYMISE_AFTER_DAYS ago (what the nightly task does); prints a JSON report. "
+        "VENDOR_ANONYMISE_AFTER_DAYS ago, create the delivery log's next monthly partition and detach months "
+        "past ACCOUNTING_RETENTION_YEARS (what the nightly task does); prints a JSON report. "
         "--dry-run reports what would be done and changes nothing."
     )
 
