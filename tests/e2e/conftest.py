@@ -79,6 +79,13 @@ class Session:
         self.page.wait_for_load_state()
         assert "/accounts/login/" not in self.page.url, "login failed"
 
+    def menu(self):
+        """The header's main navigation, opened first where a phone folds it behind "Menu"."""
+        toggle = self.page.locator("header .menu > summary")
+        if toggle.is_visible() and self.page.locator("header .menu[open]").count() == 0:
+            toggle.click()
+        return self.page.get_by_role("navigation", name="Điều hướng chính")
+
     def assert_fits_the_screen(self) -> None:
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow}px on {self.screen}"

@@ -25,7 +25,7 @@ def test_clerk_finds_a_vendor_by_name_stall_or_phone(session, board_a, known_ven
     page = session.page
     expect(page.get_by_role("heading", name="Chợ Tân An · hôm nay")).to_be_visible()
     session.screenshot("market-today")
-    page.get_by_role("navigation").get_by_role("link", name="Tiểu thương").click()
+    session.menu().get_by_role("link", name="Tiểu thương").click()
     expect(page.get_by_role("heading", name="Tiểu thương", exact=True)).to_be_visible()
     for term in ["Lan", "nguyen thi lan", "NGUYỄN THỊ", "A-01", "012", "0912345678"]:
         page.get_by_placeholder("Tên, số sạp, số điện thoại").fill(term)

@@ -55,7 +55,7 @@ def test_the_board_sees_its_flagged_vendors_and_the_department_the_bands(
     session.screenshot("revenue-board-watch")
     page = session.go(f"/vendors/{lan.code}/")
     expect(page.get_by_role("heading", name="Sổ doanh thu")).to_be_visible()
-    page.get_by_role("button", name="Đăng xuất").click()
+    session.menu().get_by_role("button", name="Đăng xuất").click()
 
     session.login(department.username)
     page = session.go("/revenue/bands/")
