@@ -16,7 +16,7 @@ from core.errors import Conflict, ValidationFailed
 from core.formatting import format_date
 from merchants.models import Vendor, WalletAccount
 from payments import attribution, intake, outbox
-from payments.models import Attribution, Source, Transaction, WebhookDelivery
+from payments.models import Attribution, Source, Status, Transaction, WebhookDelivery
 from payments.partners import Notice
 
 
@@ -83,6 +83,46 @@ def transaction_dismiss(*, actor: Actor, txn: Transaction, note: str) -> Transac
     with transaction.atomic():
         _claim_unattributed(txn, attribution=Attribution.DISMISSED)
         audit.record(actor=actor, action="transaction.dismiss", obj=txn, before=before, after=_snapshot(txn), note=note)
+    return txn
+
+
+# What a partner's settlement may correct on a recorded transaction.
+SETTLED_FIELDS = ("amount", "status")
+
+
+def transaction_settled_value_apply(
+    *, actor: Actor, txn: Transaction, field: str, value: Any, note: str
+) -> Transaction:
+    """Adopt the partner's settled amount or status on a transaction: the
+    settlement is the authority. The outbox event makes the rollups follow."""
+    require_operator(actor)
+    if field not in SETTLED_FIELDS:
+        raise ValidationFailed.single(field, _("Chỉ áp dụng được số tiền hoặc trạng thái theo tệp của ví"))
+    if field == "amount" and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise ValidationFailed.single("amount", _("Số tiền theo tệp của ví không hợp lệ"))
+    if field == "status" and value not in Status.values:
+        raise ValidationFailed.single("status", _("Trạng thái theo tệp của ví không hợp lệ"))
+    with transaction.atomic():
+        locked = Transaction.objects.select_for_update().get(pk=txn.pk)
+        before = getattr(locked, field)
+        if before == value:
+            raise Conflict(_("Giao dịch đã có giá trị này, vui lòng tải lại trang"))
+        changes: dict[str, Any] = {field: value}
+        if field == "status":
+            changes["status_updated_at"] = clock.now()
+        Transaction.objects.filter(pk=txn.pk).update(**changes)
+        for name, changed in changes.items():
+            setattr(txn, name, changed)
+        audit.record(
+            actor=actor,
+            action="transaction.settled_value_apply",
+            obj=txn,
+            before={field: before},
+            after={field: value},
+            market=txn.market,
+            note=note,
+        )
+        outbox.enqueue(kind=outbox.TRANSACTION_CHANGED, transaction_id=txn.pk)
     return txn
 
 

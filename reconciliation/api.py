@@ -124,4 +124,6 @@ def get_exception(request: HttpRequest, exception_id: int) -> ReconciliationExce
 @router.post("/exceptions/{exception_id}/resolve", response=ExceptionOut)
 def resolve_exception(request: HttpRequest, exception_id: int, payload: ResolveIn) -> ReconciliationException:
     exception = selectors.get_exception_for(request.user, exception_id)
-    return services.exception_resolve(actor=request.user, exception=exception, note=payload.note)
+    return services.exception_resolve(
+        actor=request.user, exception=exception, note=payload.note, apply_partner_value=payload.apply_partner_value
+    )

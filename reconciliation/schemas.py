@@ -103,3 +103,5 @@ class ExceptionOut(Schema):
 
 class ResolveIn(Schema):
     note: str
+    # Adopt the partner's amount or status on the transaction (amount/status differences only).
+    apply_partner_value: bool = False

@@ -417,14 +417,24 @@ def reconcile(*, actor: Actor, partner: str, business_date: dt.date) -> list[Rec
     return runs
 
 
-def exception_resolve(*, actor: Actor, exception: ReconciliationException, note: str) -> ReconciliationException:
-    """An operator closes an exception, saying what was done about it."""
+# The kinds where the partner's settlement is the authority, and the field
+# of the transaction each one corrects.
+APPLICABLE_FIELDS = {ExceptionKind.AMOUNT_DIFFERS: "amount", ExceptionKind.STATUS_DIFFERS: "status"}
+
+
+def exception_resolve(
+    *, actor: Actor, exception: ReconciliationException, note: str, apply_partner_value: bool = False
+) -> ReconciliationException:
+    """An operator closes an exception, saying what was done about it; for an
+    amount or status difference they may adopt the partner's value on the
+    transaction in the same database transaction."""
     require_operator(actor)
     note = " ".join((note or "").split())
     if not note:
         raise ValidationFailed.single("note", _("Vui lòng ghi cách đã xử lý chênh lệch này"))
     if len(note) > 2000:
         raise ValidationFailed.single("note", _("Ghi chú dài quá 2000 ký tự"))
+    field = _applicable_field(exception) if apply_partner_value else None
     with transaction.atomic():
         now = clock.now()
         updated = ReconciliationException.objects.filter(pk=exception.pk, status=ExceptionStatus.OPEN).update(
@@ -432,17 +442,42 @@ def exception_resolve(*, actor: Actor, exception: ReconciliationException, note:
         )
         if not updated:
             raise Conflict(_("Chênh lệch này đã được đóng, vui lòng tải lại trang"))
+        after: dict = {}
+        if field is not None and exception.transaction is not None:
+            value = (exception.file_side or {})[field]
+            before_value = getattr(exception.transaction, field)
+            payment_services.transaction_settled_value_apply(
+                actor=actor, txn=exception.transaction, field=field, value=value, note=note
+            )
+            after = {"applied": {field: {"before": before_value, "after": value}}}
         exception.refresh_from_db()
         audit.record(
             actor=actor,
             action="reconciliation_exception.resolve",
             obj=exception,
             before={"status": ExceptionStatus.OPEN},
-            after={"status": exception.status, "resolved_at": now.isoformat()},
+            after={"status": exception.status, "resolved_at": now.isoformat(), **after},
             market=exception.market,
             note=note,
         )
     return exception
+
+
+def _applicable_field(exception: ReconciliationException) -> str:
+    """The transaction field the partner's value would set, or a refusal."""
+    field = APPLICABLE_FIELDS.get(ExceptionKind(exception.kind))
+    if field is None or exception.transaction is None:
+        raise ValidationFailed.single(
+            "apply_partner_value",
+            _("Áp dụng giá trị của ví chỉ dùng cho chênh lệch số tiền hoặc trạng thái, không dùng cho “%(kind)s”")
+            % {"kind": exception.get_kind_display()},
+        )
+    if (exception.file_side or {}).get(field) == (exception.recorded_side or {}).get(field):
+        # A status difference may be in the kind alone; the kind is not adopted.
+        raise ValidationFailed.single(
+            "apply_partner_value", _("Trạng thái theo tệp của ví đã khớp; chỉ loại giao dịch khác nhau")
+        )
+    return field
 
 
 def runs_to_recheck(*, partner: str, partner_txn_id: str) -> list[tuple[str, dt.date]]:

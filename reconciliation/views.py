@@ -124,6 +124,7 @@ def exception_list(request: HttpRequest) -> HttpResponse:
             "statuses": ExceptionStatus.choices,
             "markets": markets_visible_to(request.user),
             "can_resolve": role == Role.OPERATOR,
+            "applicable_kinds": list(services.APPLICABLE_FIELDS),
         },
     )
 
@@ -136,7 +137,12 @@ def exception_resolve(request: HttpRequest, exception_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     try:
-        services.exception_resolve(actor=request.user, exception=exception, note=request.POST.get("note", ""))
+        services.exception_resolve(
+            actor=request.user,
+            exception=exception,
+            note=request.POST.get("note", ""),
+            apply_partner_value=request.POST.get("resolution") == "apply",
+        )
     except PermissionDenied as exc:
         raise Http404(exc.message) from exc
     except DomainError as exc:
