@@ -76,9 +76,12 @@ def test_operator_works_through_the_morning(session, operator, lan, night, tmp_p
     expect(page.get_by_text("VNPT-B").first).to_be_visible()
     session.screenshot("reconciliation-exceptions")
     page.get_by_label("Cách đã xử lý").first.fill("Ví xác nhận giảm giá 20.000 ₫ cho khách; đã báo tiểu thương")
+    page.get_by_label("Áp dụng số tiền theo tệp của ví").first.check()
     page.get_by_role("button", name="Đóng chênh lệch").first.click()
+    expect(page.locator(".messages")).to_be_visible()
     resolved = ReconciliationException.objects.get(partner_txn_id="VNPT-B")
     assert resolved.status == "resolved" and resolved.resolved_by == operator
+    assert Transaction.objects.get(partner_transaction_id="VNPT-B").amount == 100_000
 
 
 @pytest.mark.parametrize("screen", ["desktop"])
