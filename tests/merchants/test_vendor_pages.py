@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from core import audit
 from core.models import AuditEntry
 from merchants.models import PaymentCode, Vendor
 
@@ -89,6 +90,24 @@ def test_vendor_page_shows_each_code_the_poster_and_the_vendor_link(client, boar
     assert f"/vendors/{equipped_vendor.code}/poster.pdf" in page
     assert "http://127.0.0.1:8000/v/" in page
     assert client.get(f"/api/v1/vendors/{equipped_vendor.code}/payment-codes/{code.pk}/qr.svg").status_code == 200
+
+
+def test_the_history_reads_as_fields_and_local_times(client, board_a, equipped_vendor, api_for):
+    api_for(board_a).patch(f"/api/v1/vendors/{equipped_vendor.code}", {"phone": "0987654321"})
+    audit.record(
+        actor=None,
+        action="vendor.test",
+        obj=equipped_vendor,
+        before=None,
+        after={"revoked_at": "2026-12-04T21:30:05+00:00"},
+    )
+    client.force_login(board_a)
+
+    page = client.get(f"/vendors/{equipped_vendor.code}/").content.decode()
+
+    assert "Số điện thoại: 0987654321" in page
+    assert "revoked_at: 05/12/2026 04:30:05" in page
+    assert "{&#x27;phone&#x27;" not in page and "{'phone'" not in page
 
 
 def test_clerk_reissues_and_revokes_from_the_vendor_page(client, board_a, equipped_vendor):
