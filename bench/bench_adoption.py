@@ -12,17 +12,13 @@ one), or BENCH_POSTGRES_URL when set.
 """
 
 import datetime as dt
-import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 
-from bench.common import Row
-from market40 import database
-from proof.live import server_url
+from bench.common import Row, emit, log, run_in_scratch_database
 
 SCRATCH = "market40_bench_adoption"
 VENDORS = 20_000
@@ -35,69 +31,12 @@ NAME = "adoption"
 NULL = "\\N"  # COPY's text format
 
 
-def _server_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL") or server_url()
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(database.with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def run() -> list[Row]:
-    server = _server_url()
     keep = os.environ.get("BENCH_ADOPTION_KEEP") == "1"  # reuse and keep the data (profiling)
-    try:
-        if not keep:
-            _admin(server, f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
-        _admin(server, f"CREATE DATABASE {SCRATCH}")
-    except Exception as exc:  # noqa: BLE001 — reported as a missed figure, not a crash of `make bench`
-        if keep and "already exists" in str(exc):
-            return _child(server, keep)
-        return [Row(NAME, "PostgreSQL scratch database", f"unavailable: {exc}"[:80], "PostgreSQL", False)]
-    return _child(server, keep)
-
-
-def _child(server: str, keep: bool) -> list[Row]:
-    try:
-        env = {
-            **os.environ,
-            "DATABASE_URL": database.with_database(server, SCRATCH),
-            "DJANGO_SETTINGS_MODULE": "market40.settings",
-            "DB_CONN_MAX_AGE": "600",
-        }
-        env.pop("REDIS_URL", None)
-        done = subprocess.run(  # noqa: S603 — our own module, our own interpreter
-            [sys.executable, "-m", "bench.bench_adoption", "worker"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        rows = [Row(**json.loads(line[4:])) for line in done.stdout.splitlines() if line.startswith("ROW ")]
-        for line in done.stdout.splitlines():
-            if line.startswith("LOG "):
-                print("  " + line[4:], flush=True)
-        if done.returncode != 0:
-            rows.append(Row(NAME, "benchmark run", "failed: " + done.stderr.strip().splitlines()[-1][:100], "", False))
-            print(done.stderr[-3000:], file=sys.stderr)
-        return rows
-    finally:
-        if not keep:
-            _admin(server, f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
+    return run_in_scratch_database(name=NAME, module="bench.bench_adoption", scratch=SCRATCH, keep=keep)
 
 
 # --- the child process -------------------------------------------------------------
-
-
-def _emit(row: Row) -> None:
-    print("ROW " + json.dumps(row.__dict__), flush=True)
-
-
-def _log(message: str) -> None:
-    print("LOG " + message, flush=True)
 
 
 def _copy(cursor, table: str, columns: list[str], lines) -> None:
@@ -213,7 +152,7 @@ def _generate(rng: random.Random) -> dict:
         elif a[3] > 1:
             a[3] -= 1
             total -= 1
-    _log(f"{len(activity):,} vendor-days with payments, {total:,} transactions")
+    log(f"{len(activity):,} vendor-days with payments, {total:,} transactions")
 
     tz = "+07"
 
@@ -287,7 +226,7 @@ def _generate(rng: random.Random) -> dict:
             lines(),
         )
         cursor.execute("SET session_replication_role = DEFAULT")
-        _log(f"COPY of {TRANSACTIONS:,} transactions: {time.perf_counter() - started:.0f} s")
+        log(f"COPY of {TRANSACTIONS:,} transactions: {time.perf_counter() - started:.0f} s")
         started = time.perf_counter()
         for name, definition in uniques:
             cursor.execute(f"ALTER TABLE payments_transaction ADD CONSTRAINT {name} {definition}")
@@ -296,7 +235,7 @@ def _generate(rng: random.Random) -> dict:
                 cursor.execute(definition)
         cursor.execute("SELECT setval(pg_get_serial_sequence('payments_transaction', 'id'), %s)", [TRANSACTIONS])
         cursor.execute("ANALYZE")
-        _log(f"indexes and ANALYZE: {time.perf_counter() - started:.0f} s")
+        log(f"indexes and ANALYZE: {time.perf_counter() - started:.0f} s")
     return {"today": today}
 
 
@@ -339,7 +278,7 @@ def worker() -> None:
         _generate(random.Random(40))
         generation = time.perf_counter() - started
         figure = f"generate {VENDORS:,} vendors + {TRANSACTIONS:,} transactions (COPY)"
-        _emit(Row(NAME, figure, f"{generation:.0f} s", "a few minutes", generation < 300))
+        emit(Row(NAME, figure, f"{generation:.0f} s", "a few minutes", generation < 300))
 
         started = time.perf_counter()
         built = services.rollups_recompute()
@@ -349,7 +288,7 @@ def worker() -> None:
             cursor.execute("VACUUM ANALYZE")
         seconds = time.perf_counter() - started
         vendor_days = f"{built['vendor_days']:,} vendor-days"
-        _emit(Row(NAME, "build rollups, set-based recompute", f"{seconds:.0f} s", vendor_days, None))
+        emit(Row(NAME, "build rollups, set-based recompute", f"{seconds:.0f} s", vendor_days, None))
 
     department, _created = User.objects.get_or_create(username="bench_department")
     StaffProfile.objects.get_or_create(user=department, defaults={"role": Role.DEPARTMENT})
@@ -365,11 +304,11 @@ def worker() -> None:
     started = time.perf_counter()
     assert client.get("/api/v1/adoption", params).status_code == 200
     cold = (time.perf_counter() - started) * 1000
-    _emit(Row(NAME, "GET /api/v1/adoption once today's register cache expired", f"{cold:.0f} ms", "", None))
+    emit(Row(NAME, "GET /api/v1/adoption once today's register cache expired", f"{cold:.0f} ms", "", None))
     page = _time_requests(client, "/dashboard/", params)
     for label, samples in (("GET /api/v1/adoption", api), ("GET /dashboard/", page)):
         p95 = _percentile(samples, 95)
-        _emit(
+        emit(
             Row(
                 NAME,
                 f"{label} p95 ({REQUESTS} requests, p50 {statistics.median(samples):.0f} ms)",
@@ -385,9 +324,9 @@ def worker() -> None:
         reference = selectors.adoption_report(period=period, source=STRAIGHT)
         straight.append((time.perf_counter() - started) * 1000)
     same = report_out(reference) == report_out(selectors.adoption_report(period=period))
-    _emit(Row(NAME, "same figures from rollups and from transactions", "yes" if same else "NO", "identical", same))
+    emit(Row(NAME, "same figures from rollups and from transactions", "yes" if same else "NO", "identical", same))
     straight_ms = statistics.median(straight)
-    _emit(
+    emit(
         Row(
             NAME,
             f"straight computation from transactions (median of {len(straight)})",
@@ -398,7 +337,7 @@ def worker() -> None:
     )
     for label, samples in (("API", api), ("dashboard", page)):
         ratio = straight_ms / _percentile(samples, 95)
-        _emit(
+        emit(
             Row(
                 NAME,
                 f"speed-up, {label} p95 against straight median",
@@ -415,7 +354,7 @@ def worker() -> None:
         services.rollup_transaction_recorded(transaction_id=txn_id)
         samples.append((time.perf_counter() - started) * 1000)
     if samples:
-        _emit(
+        emit(
             Row(
                 NAME,
                 f"incremental rollup of one transaction p95 ({len(samples)})",
@@ -428,7 +367,7 @@ def worker() -> None:
     started = time.perf_counter()
     check = services.rollups_check(repair=False)
     seconds = time.perf_counter() - started
-    _emit(
+    emit(
         Row(
             NAME,
             f"nightly check, whole year ({check.rows_checked:,} rows)",

@@ -16,16 +16,12 @@ The PostgreSQL server is the project's (DATABASE_URL's, or the embedded
 one), or BENCH_POSTGRES_URL when set.
 """
 
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
-from bench.common import Row
-from market40 import database
-from proof.live import server_url
+from bench.common import Row, emit, log, run_in_scratch_database
 
 SCRATCH = "market40_bench_revenue"
 VENDORS = 20_000
@@ -37,64 +33,12 @@ WATCH_GOAL_S = 2.0
 NAME = "revenue"
 
 
-def _server_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL") or server_url()
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(database.with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def run() -> list[Row]:
-    server = _server_url()
     keep = os.environ.get("BENCH_REVENUE_KEEP") == "1"  # reuse and keep the data (profiling)
-    try:
-        if not keep:
-            _admin(server, f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
-        _admin(server, f"CREATE DATABASE {SCRATCH}")
-    except Exception as exc:  # noqa: BLE001 — reported as a missed figure, not a crash of `make bench`
-        if not (keep and "already exists" in str(exc)):
-            return [Row(NAME, "PostgreSQL scratch database", f"unavailable: {exc}"[:80], "PostgreSQL", False)]
-    try:
-        env = {
-            **os.environ,
-            "DATABASE_URL": database.with_database(server, SCRATCH),
-            "DJANGO_SETTINGS_MODULE": "market40.settings",
-            "DB_CONN_MAX_AGE": "600",
-        }
-        env.pop("REDIS_URL", None)
-        done = subprocess.run(  # noqa: S603 — our own module, our own interpreter
-            [sys.executable, "-m", "bench.bench_revenue", "worker"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        rows = [Row(**json.loads(line[4:])) for line in done.stdout.splitlines() if line.startswith("ROW ")]
-        for line in done.stdout.splitlines():
-            if line.startswith("LOG "):
-                print("  " + line[4:], flush=True)
-        if done.returncode != 0:
-            rows.append(Row(NAME, "benchmark run", "failed: " + done.stderr.strip().splitlines()[-1][:100], "", False))
-            print(done.stderr[-3000:], file=sys.stderr)
-        return rows
-    finally:
-        if not keep:
-            _admin(server, f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
+    return run_in_scratch_database(name=NAME, module="bench.bench_revenue", scratch=SCRATCH, keep=keep)
 
 
 # --- the child process -------------------------------------------------------------
-
-
-def _emit(row: Row) -> None:
-    print("ROW " + json.dumps(row.__dict__), flush=True)
-
-
-def _log(message: str) -> None:
-    print("LOG " + message, flush=True)
 
 
 # Vendor n is in the (n mod markets)-th market by code; its transactions are
@@ -162,7 +106,7 @@ def _generate(today) -> None:
             {"vendors": VENDORS, "today": today, "days": DAYS, "transactions": TRANSACTIONS},
         )
         cursor.execute("SET session_replication_role = DEFAULT")
-        _log(f"{TRANSACTIONS:,} transactions by generate_series: {time.perf_counter() - started:.0f} s")
+        log(f"{TRANSACTIONS:,} transactions by generate_series: {time.perf_counter() - started:.0f} s")
         started = time.perf_counter()
         for name, definition in uniques:
             cursor.execute(f"ALTER TABLE payments_transaction ADD CONSTRAINT {name} {definition}")
@@ -170,7 +114,7 @@ def _generate(today) -> None:
             if name not in {u[0] for u in uniques}:
                 cursor.execute(definition)
         cursor.execute("SELECT setval(pg_get_serial_sequence('payments_transaction', 'id'), %s)", [TRANSACTIONS])
-        _log(f"indexes: {time.perf_counter() - started:.0f} s")
+        log(f"indexes: {time.perf_counter() - started:.0f} s")
 
 
 def _timed(runs: int, work) -> list[float]:
@@ -211,13 +155,13 @@ def worker() -> None:
         _generate(today)
         seconds = time.perf_counter() - started
         figure = f"generate {VENDORS:,} vendors + {TRANSACTIONS:,} transactions (generate_series)"
-        _emit(Row(NAME, figure, f"{seconds:.0f} s", "", None))
+        emit(Row(NAME, figure, f"{seconds:.0f} s", "", None))
         started = time.perf_counter()
         built = adoption_services.rollups_recompute()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         seconds = time.perf_counter() - started
-        _emit(
+        emit(
             Row(
                 NAME,
                 "adoption rollups, set-based recompute",
@@ -239,7 +183,7 @@ def worker() -> None:
     ):
         samples = _timed(RUNS, lambda v=vendor: book_for(v, period, produced_at=clock.now()))
         p95 = _p95(samples)
-        _emit(
+        emit(
             Row(
                 NAME,
                 f"year book figures, {label} (p95 of {RUNS}, median {statistics.median(samples):.0f} ms)",
@@ -252,11 +196,11 @@ def worker() -> None:
     for label, render in (("PDF", documents.book_pdf), ("XLSX", documents.book_xlsx)):
         samples = _timed(3, lambda r=render: r(book, code="0" * 16, verify_url="http://127.0.0.1/revenue/verify/"))
         figure = f"busiest vendor's year book drawn as {label}, {len(book.days)} days (median of 3)"
-        _emit(Row(NAME, figure, f"{statistics.median(samples):.0f} ms", "", None))
+        emit(Row(NAME, figure, f"{statistics.median(samples):.0f} ms", "", None))
 
     samples = _timed(5, lambda: watch.city_bands(as_of=today))
     p95 = _p95(samples)
-    _emit(
+    emit(
         Row(
             NAME,
             f"threshold watch, all {VENDORS:,} vendors in bands (p95 of 5, median {statistics.median(samples):.0f} ms)",
@@ -269,7 +213,7 @@ def worker() -> None:
     flagged = watch.market_flagged(market, as_of=today)
     samples = _timed(5, lambda: watch.market_flagged(market, as_of=today))
     figure = f"one market's flagged list ({len(flagged)} flagged, median of 5)"
-    _emit(Row(NAME, figure, f"{statistics.median(samples):.0f} ms", "", None))
+    emit(Row(NAME, figure, f"{statistics.median(samples):.0f} ms", "", None))
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["worker"]:
