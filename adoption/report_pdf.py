@@ -5,9 +5,7 @@ reportlab graphics; fonts are DejaVu Sans from printables/fonts."""
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -19,8 +17,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -31,20 +27,12 @@ from adoption.selectors import COHORTS, MarketRow, Projection, Report
 from core import clock
 from core.formatting import format_datetime
 from core.partners import Partner
+from core.pdf_fonts import BOLD, REGULAR, register_fonts
 
-FONT_DIR = Path(settings.BASE_DIR) / "printables" / "fonts"
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 GREEN, AMBER, GREY = colors.HexColor("#0b6e4f"), colors.HexColor("#d97706"), colors.HexColor("#9aa5b1")
 RUST = colors.HexColor("#c2410c")
 PARTNER_COLOURS = [colors.HexColor("#0b6e4f"), colors.HexColor("#c2410c"), colors.HexColor("#1d4ed8")]
 WIDTH = A4[0] - 30 * mm
-
-
-def _fonts() -> None:
-    registered = pdfmetrics.getRegisteredFontNames()
-    for name in (REGULAR, BOLD):
-        if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -290,7 +278,7 @@ def _footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
 
 
 def render_monthly(report: Report) -> bytes:
-    _fonts()
+    register_fonts()
     s = _styles()
     period = report.period
     out = io.BytesIO()

@@ -7,10 +7,8 @@ verification code; the PDF also carries it as a QR code of the public
 verification page."""
 
 import io
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -20,19 +18,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from core.formatting import format_date, format_datetime, format_vnd
 from core.partners import Partner
+from core.pdf_fonts import BOLD, REGULAR, register_fonts
 from core.privacy import mask
 from revenue.book import Book, Line, Money
 
-FONT_DIR = Path(settings.BASE_DIR) / "printables" / "fonts"
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 GREEN, AMBER, GREY = colors.HexColor("#0b6e4f"), colors.HexColor("#b45309"), colors.HexColor("#52606d")
 WIDTH = A4[0] - 30 * mm
 
@@ -105,13 +100,6 @@ def _rows(line: Line) -> list[tuple[str, str, Money, bool]]:
 # --- PDF ----------------------------------------------------------------------
 
 
-def _fonts() -> None:
-    registered = pdfmetrics.getRegisteredFontNames()
-    for name in (REGULAR, BOLD):
-        if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
-
-
 def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=BOLD, fontSize=15, leading=19, textColor=GREEN),
@@ -166,7 +154,7 @@ def _money_table(lines: list[Line]) -> Table:
 
 
 def book_pdf(book: Book, *, code: str, verify_url: str) -> bytes:
-    _fonts()
+    register_fonts()
     styles = _styles()
     out = io.BytesIO()
     footer = _("Mã xác minh %(code)s · %(url)s") % {"code": display_code(code), "url": verify_url}
