@@ -143,3 +143,17 @@ def test_clerk_closes_a_vendor_only_after_a_reason_and_a_confirmation(session, b
     expect(page.get_by_text("Đã cho tiểu thương Nguyễn Thị Lan nghỉ; sạp A-012 đã trống")).to_be_visible()
     known_vendor.refresh_from_db()
     assert known_vendor.status == "closed"
+
+
+def test_clerk_reads_the_vendors_history_without_scrolling_sideways(session, board_a, known_vendor, api_for):
+    api_for(board_a).patch(f"/api/v1/vendors/{known_vendor.code}", {"phone": "0987654321"})
+    session.login(board_a.username)
+    page = session.go(f"/vendors/{known_vendor.code}/")
+
+    after = page.locator("#lich-su td[data-label='Sau']").first
+    after.scroll_into_view_if_needed()
+    box = after.bounding_box()
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert box is not None and box["x"] + box["width"] <= width, box
+    expect(after).to_contain_text("Số điện thoại: 0987654321")
+    session.screenshot("vendor-history")
